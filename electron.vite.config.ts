@@ -1,0 +1,21 @@
+import { resolve } from 'node:path';
+import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
+import react from '@vitejs/plugin-react';
+
+// main and preload are built for Node/Electron with their dependencies external (native modules
+// stay in node_modules); the renderer is a plain web bundle that only sees engine/contract.
+export default defineConfig({
+  main: {
+    plugins: [externalizeDepsPlugin()],
+    build: { rollupOptions: { input: { index: resolve('main/index.ts'), engineWorker: resolve('main/engineWorker.ts') } } },
+  },
+  preload: {
+    plugins: [externalizeDepsPlugin()],
+    build: { rollupOptions: { input: { index: resolve('preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } } },
+  },
+  renderer: {
+    root: 'renderer',
+    plugins: [react()],
+    build: { rollupOptions: { input: { index: resolve('renderer/index.html') } } },
+  },
+});

@@ -1,0 +1,103 @@
+import { writeFile, mkdir } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { evaluateCwru } from './evaluate/evaluateCwru';
+import { evaluateIms } from './evaluate/evaluateIms';
+import { replayCommand } from './evaluate/replayCommand';
+import { serveCommand } from './service/serveCommand';
+import { benchCommand } from './bench/benchCommand';
+
+/** A mistake in how the command was called: printed with the usage, exit code 2. */
+export class UsageError extends Error {}
+
+const USAGE = `usage:
+  vigil serve [--port N] [--db FILE] [--seed N] [--duration S]
+  vigil evaluate cwru --data DIR --out FILE.json
+  vigil evaluate ims  --data DIR --out FILE.json
+  vigil replay --data DIR --file NAME [--fast] [--db FILE]
+  vigil bench [--out FILE.json] [--seconds S]`;
+
+function parse(args: string[], options: ParseArgsConfig['options']): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const r = parseArgs({ args, options, strict: true, allowPositionals: true });
+    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function need(values: Record<string, unknown>, name: string): string {
+  const v = values[name];
+  if (typeof v !== 'string' || v.length === 0) throw new UsageError(`missing --${name}`);
+  return v;
+}
+
+async function writeJson(path: string, value: unknown): Promise<void> {
+  await mkdir(dirname(resolve(path)), { recursive: true });
+  await writeFile(path, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+async function evaluate(args: string[]): Promise<number> {
+  const [dataset, ...rest] = args;
+  const { values, positionals } = parse(rest, { data: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' } });
+  if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
+  const data = need(values, 'data');
+  const out = need(values, 'out');
+  const log = values.quiet ? () => {} : (l: string) => console.log(l);
+  if (dataset === 'cwru') {
+    const report = await evaluateCwru(data, log);
+    await writeJson(out, report);
+    console.log(`summary: ${JSON.stringify(report.summary)}`);
+  } else if (dataset === 'ims') {
+    const report = await evaluateIms(data, log);
+    await writeJson(out, report);
+  } else {
+    throw new UsageError(`unknown dataset '${dataset ?? ''}': expected cwru or ims`);
+  }
+  console.log(`wrote ${out}`);
+  return 0;
+}
+
+/** Entry point of the `vigil` command; returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'evaluate':
+        return await evaluate(rest);
+      case 'replay': {
+        const { values } = parse(rest, { data: { type: 'string' }, file: { type: 'string' }, fast: { type: 'boolean' }, db: { type: 'string' } });
+        return await replayCommand({ data: need(values, 'data'), file: need(values, 'file'), fast: values.fast === true, db: values.db as string | undefined });
+      }
+      case 'serve': {
+        const { values } = parse(rest, { port: { type: 'string' }, db: { type: 'string' }, seed: { type: 'string' }, duration: { type: 'string' } });
+        return await serveCommand({ port: optNumber(values.port, 'port'), db: values.db as string | undefined, seed: optNumber(values.seed, 'seed'), durationS: optNumber(values.duration, 'duration') });
+      }
+      case 'bench': {
+        const { values } = parse(rest, { out: { type: 'string' }, seconds: { type: 'string' } });
+        return await benchCommand({ out: (values.out as string | undefined) ?? 'bench-results/bench.json', seconds: optNumber(values.seconds, 'seconds') });
+      }
+      case undefined:
+      case '--help':
+      case 'help':
+        console.log(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}'`);
+    }
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`vigil: ${err.message}\n${USAGE}`);
+      return 2;
+    }
+    console.error(`vigil: ${(err as Error).message ?? String(err)}`);
+    return 1;
+  }
+}
+
+function optNumber(v: unknown, name: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (typeof v !== 'string' || v.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a non-negative number, got '${String(v)}'`);
+  return n;
+}

@@ -1,0 +1,7 @@
+/** The contract shared by engine, preload and renderer: types and zod schemas only. */
+export * from './frame';
+export * from './asset';
+export * from './features';
+export * from './events';
+export * from './status';
+export * from './api';

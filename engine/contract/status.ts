@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { QUALITY_STATES, REJECT_REASONS } from './frame';
+import { FAULT_KINDS } from './features';
+
+/**
+ * A snapshot of the plant as the console shows it. Front ends (Electron renderer through the
+ * preload bridge, the headless `vigil serve` endpoint) receive these at a fixed rate, never per
+ * sample, and parse them with the schema where they cross a process boundary.
+ */
+export const AssetStatusSchema = z.object({
+  assetId: z.string(),
+  name: z.string(),
+  phase: z.enum(['commissioning', 'monitoring']),
+  commissioningProgress: z.number().min(0).max(1),
+  quality: z.enum(QUALITY_STATES),
+  level: z.enum(['normal', 'alert', 'danger']),
+  latched: z.boolean(),
+  score: z.number().nullable(),
+  velocityRmsMmS: z.number().nullable(),
+  shaftHz: z.number().nullable(),
+  modelVersion: z.string().nullable(),
+  diagnosis: z.enum(FAULT_KINDS).nullable(),
+  lastWindowMs: z.number().nullable(),
+  trips: z.number().int().min(0),
+});
+export type AssetStatus = z.infer<typeof AssetStatusSchema>;
+
+export const PlantStatusSchema = z.object({
+  atMs: z.number(),
+  source: z.string(),
+  assets: z.array(AssetStatusSchema),
+  rejected: z.record(z.enum(REJECT_REASONS), z.number().int().min(0)),
+  dropped: z.number().int().min(0),
+  windowsScored: z.number().int().min(0),
+});
+export type PlantStatus = z.infer<typeof PlantStatusSchema>;

@@ -1,0 +1,270 @@
+import type { Actuator } from './actuate/actuator';
+import { REJECT_REASONS, type AssetConfig, type EngineEvent, type Frame, type PlantStatus, type Quality, type QualityChanged, type RejectReason, type VectorChannelConfig } from './contract';
+import type { FeatureSet } from './contract/features';
+import { FeatureCache } from './features/FeatureCache';
+import { FeatureExtractor } from './features/FeatureExtractor';
+import { initDsp } from './features/fft';
+import { FEATURE_NAMES, toModelVector } from './features/modelVector';
+import { Ingest, type AcceptResult, type Hop, type IngestOptions } from './ingest/ingest';
+import type { ModelSource } from './monitor/commission';
+import { AssetMonitor } from './monitor/AssetMonitor';
+import { VectorTransform } from './monitor/vectorTransform';
+import type { StoreOp } from './store/storeOps';
+
+/** One snapshot of a vector channel: a feature vector in the channel's configured order. */
+export interface VectorSample {
+  assetId: string;
+  channelId: string;
+  atMs: number;
+  values: Float32Array;
+}
+
+export interface EngineOptions {
+  assets: AssetConfig[];
+  /** Engine clock, epoch ms. */
+  clock: () => number;
+  actuator: Actuator;
+  /** Receives store writes; the engine never waits for them (see StoreWriter). */
+  store?: (op: StoreOp) => void;
+  /** Feature history kept per channel in the cache. */
+  historyLength?: number;
+  ingest?: IngestOptions;
+  /** Label shown in status (e.g. "demo plant", "replay cwru_ir_007…"). */
+  sourceLabel?: string;
+  seed?: number;
+}
+
+interface VectorChannelState {
+  config: VectorChannelConfig;
+  transform: VectorTransform;
+  quality: Quality;
+  lastAtMs: number;
+}
+
+/**
+ * The streaming engine: frames in, trips out. Ingest validates and cuts windows synchronously;
+ * features are computed once per hop into the feature cache; each asset's monitor scores the
+ * window with its ONNX model and runs protection, calling the actuator before anything is stored.
+ * Plain Node: the CLI, tests, benchmarks and the Electron worker all run this same class.
+ */
+export class Engine {
+  readonly ingest: Ingest;
+  readonly cache: FeatureCache;
+  private readonly monitors = new Map<string, AssetMonitor>();
+  private readonly extractors = new Map<string, FeatureExtractor>();
+  private readonly vectorChannels = new Map<string, VectorChannelState>();
+  private readonly listeners: Array<(e: EngineEvent) => void> = [];
+  private readonly vectorRejected: Record<RejectReason, number> = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
+  private arrivalNs = 0n;
+  private errors = 0;
+  lastError: unknown = null;
+
+  private constructor(private readonly opts: EngineOptions) {
+    const assets = opts.assets;
+    this.cache = new FeatureCache(opts.historyLength ?? 64);
+    this.ingest = new Ingest(assets, opts.clock, { ...opts.ingest, onError: (err) => this.fail(err) });
+    const sinks = {
+      actuator: opts.actuator,
+      emit: (e: EngineEvent) => this.emit(e),
+      store: opts.store ?? (() => {}),
+      clock: opts.clock,
+      onError: (err: unknown) => this.fail(err),
+    };
+    for (const a of assets) {
+      const names = new Map<string, readonly string[]>();
+      for (const ch of a.channels) {
+        names.set(ch.channelId, FEATURE_NAMES);
+        this.extractors.set(key(a.assetId, ch.channelId), new FeatureExtractor({ assetId: a.assetId, channelId: ch.channelId, sampleRateHz: ch.sampleRateHz, windowSize: ch.windowSize, bearing: a.bearing }));
+      }
+      for (const vc of a.vectorChannels ?? []) {
+        names.set(vc.channelId, vc.featureNames);
+        this.vectorChannels.set(key(a.assetId, vc.channelId), { config: vc, transform: new VectorTransform(vc), quality: 'good', lastAtMs: Number.NEGATIVE_INFINITY });
+      }
+      const recentFeatures = (channelId: string, count: number): FeatureSet[] => this.cache.history(a.assetId, channelId, count);
+      this.monitors.set(a.assetId, new AssetMonitor(a, names, { ...sinks, recentFeatures }, opts.seed ?? 1));
+      opts.store?.({ kind: 'upsertAsset', config: a, atMs: opts.clock() });
+    }
+    this.ingest.onHop((hop) => this.onHop(hop));
+    this.ingest.onQuality((q) => this.emit(q));
+  }
+
+  /** Loads the DSP runtime (once per process) and builds the engine. */
+  static async create(opts: EngineOptions): Promise<Engine> {
+    await initDsp();
+    return new Engine(opts);
+  }
+
+  /** Subscribes to engine events; returns the unsubscribe function. */
+  on(listener: (e: EngineEvent) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /**
+   * The entry of the hot path: validates the frame, cuts every window it completes, computes
+   * their features and queues them for scoring. Never throws on bad input: the rejection is
+   * counted and returned.
+   */
+  accept(frame: Frame | unknown): AcceptResult {
+    this.arrivalNs = process.hrtime.bigint();
+    const r = this.ingest.accept(frame);
+    if (!r.ok) {
+      const f = frame as Partial<Frame> | null;
+      this.emit({ type: 'FrameRejected', assetId: String(f?.assetId ?? ''), channelId: String(f?.channelId ?? ''), reason: r.reason, detail: r.detail });
+    }
+    return r;
+  }
+
+  /** Accepts a frame and resolves once every window it completed has been scored and decided. */
+  async push(frame: Frame | unknown): Promise<AcceptResult> {
+    const r = this.accept(frame);
+    await this.settle();
+    return r;
+  }
+
+  /**
+   * A snapshot from a vector channel (features computed upstream). Validated like a frame: wrong
+   * size, non-finite values, unknown asset/channel and time going backwards are counted rejections.
+   */
+  acceptVector(s: VectorSample): AcceptResult {
+    this.arrivalNs = process.hrtime.bigint();
+    const vc = this.vectorChannels.get(key(s.assetId, s.channelId));
+    const reject = (reason: RejectReason, detail: string): AcceptResult => {
+      this.vectorRejected[reason]++;
+      this.emit({ type: 'FrameRejected', assetId: s.assetId, channelId: s.channelId, reason, detail });
+      return { ok: false, reason, detail };
+    };
+    if (!vc) return reject(this.monitors.has(s.assetId) ? 'unknown_channel' : 'unknown_asset', `no vector channel ${s.assetId}/${s.channelId}`);
+    if (!(s.values instanceof Float32Array)) return reject('malformed', 'values must be a Float32Array');
+    if (s.values.length !== vc.transform.size) return reject(s.values.length === 0 ? 'empty' : 'oversized', `expected ${vc.transform.size} values, got ${s.values.length}`);
+    for (let i = 0; i < s.values.length; i++) if (!Number.isFinite(s.values[i])) return reject('non_finite', `value ${i} is ${s.values[i]}`);
+    if (!(s.atMs > vc.lastAtMs)) return reject('time_backwards', `atMs ${s.atMs} is not after ${vc.lastAtMs}`);
+    vc.lastAtMs = s.atMs;
+
+    const monitor = this.monitors.get(s.assetId)!;
+    const level = vc.transform.level(s.values);
+    const ref = monitor.levelReference(s.channelId);
+    const dead = ref !== null && level < vc.config.deadBelowFraction * ref;
+    const quality: Quality = dead ? 'bad' : 'good';
+    if (quality !== vc.quality) {
+      const change: QualityChanged = { type: 'QualityChanged', assetId: s.assetId, channelId: s.channelId, atMs: s.atMs, from: vc.quality, to: quality, reason: dead ? `signal level ${level.toPrecision(3)} below ${vc.config.deadBelowFraction} × commissioning median ${ref?.toPrecision(3)}: dead sensor or stopped test` : 'signal level restored' };
+      vc.quality = quality;
+      this.emit(change);
+    }
+    if (quality !== 'good') return { ok: true };
+    const vector = vc.transform.apply(s.values, new Float32Array(vc.transform.size));
+    void monitor.submit({ channelId: s.channelId, endMs: s.atMs, arrivalNs: this.arrivalNs, vector, velocityMmS: Number.NaN, shaftHz: null, features: null, level, samples: null, sampleRateHz: null });
+    return { ok: true };
+  }
+
+  /** Quality of a vector channel (waveform channels: see `ingest.quality`). */
+  vectorQuality(assetId: string, channelId: string): Quality | undefined {
+    return this.vectorChannels.get(key(assetId, channelId))?.quality;
+  }
+
+  /** Resolves when every queued window of every asset has been decided. */
+  async settle(): Promise<void> {
+    await Promise.all([...this.monitors.values()].map((m) => m.idle()));
+  }
+
+  /** Advances the engine clock for staleness (call at a fixed rate from the host). */
+  tick(nowMs: number): void {
+    this.ingest.tick(nowMs);
+  }
+
+  monitor(assetId: string): AssetMonitor | undefined {
+    return this.monitors.get(assetId);
+  }
+
+  /** Installs a model instead of commissioning (registry restore, or an evaluation sharing one model). */
+  async installModel(assetId: string, channelId: string, src: ModelSource, announce = true): Promise<void> {
+    const m = this.monitors.get(assetId);
+    if (!m) throw new Error(`unknown asset ${assetId}`);
+    await m.install(channelId, src, announce);
+  }
+
+  resetLatch(assetId: string): boolean {
+    const m = this.monitors.get(assetId);
+    if (!m) throw new Error(`unknown asset ${assetId}`);
+    return m.resetLatch(this.opts.clock());
+  }
+
+  /** Errors raised inside the pipeline (a bug, never bad input): counted and kept for the status. */
+  get errorCount(): number {
+    return this.errors;
+  }
+
+  status(): PlantStatus {
+    const counters = this.ingest.counters();
+    const rejected = { ...counters.rejected };
+    for (const r of REJECT_REASONS) rejected[r] += this.vectorRejected[r];
+    let windowsScored = 0;
+    const assets = [...this.monitors.values()].map((m) => {
+      windowsScored += m.live.windowsScored;
+      const a = m.config;
+      const qualities: Quality[] = [
+        ...a.channels.map((c) => this.ingest.quality(a.assetId, c.channelId) ?? 'stale'),
+        ...(a.vectorChannels ?? []).map((c) => this.vectorChannels.get(key(a.assetId, c.channelId))?.quality ?? 'stale'),
+      ];
+      const quality: Quality = qualities.includes('bad') ? 'bad' : qualities.includes('stale') ? 'stale' : 'good';
+      return {
+        assetId: a.assetId,
+        name: a.name,
+        phase: m.modelVersion ? ('monitoring' as const) : ('commissioning' as const),
+        commissioningProgress: m.commissioningProgress,
+        quality,
+        level: m.level,
+        latched: m.latched,
+        score: m.live.score,
+        velocityRmsMmS: m.live.velocityMmS,
+        shaftHz: m.live.shaftHz,
+        modelVersion: m.modelVersion,
+        diagnosis: m.live.diagnosis?.fault ?? null,
+        lastWindowMs: m.live.lastWindowMs,
+        trips: m.live.trips,
+      };
+    });
+    return { atMs: this.opts.clock(), source: this.opts.sourceLabel ?? 'engine', assets, rejected, dropped: rejected.overflow, windowsScored };
+  }
+
+  async dispose(): Promise<void> {
+    for (const m of this.monitors.values()) await m.dispose();
+    for (const x of this.extractors.values()) x.dispose();
+  }
+
+  private onHop(hop: Hop): void {
+    const extractor = this.extractors.get(key(hop.assetId, hop.channelId));
+    const monitor = this.monitors.get(hop.assetId);
+    if (!extractor || !monitor) return;
+    const shaftHz = hop.shaftHz ?? monitor.config.nominalShaftHz;
+    const fs = extractor.extract(hop.window, hop.endMs, shaftHz);
+    this.cache.push(fs);
+    const vector = toModelVector(fs);
+    void monitor.submit({
+      channelId: hop.channelId, endMs: hop.endMs, arrivalNs: this.arrivalNs, vector, velocityMmS: fs.velocityRmsMmS, shaftHz,
+      features: fs, level: fs.rmsG, samples: hop.window.slice(), sampleRateHz: extractor.sampleRateHz,
+    });
+  }
+
+  private emit(e: EngineEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.fail(err);
+      }
+    }
+  }
+
+  private fail(err: unknown): void {
+    this.errors++;
+    this.lastError = err;
+  }
+}
+
+function key(assetId: string, channelId: string): string {
+  return `${assetId}\u0000${channelId}`;
+}

@@ -1,0 +1,159 @@
+import PFFFT, { type PffftModule } from '@echogarden/pffft-wasm/simd';
+
+/**
+ * Synchronous FFTs backed by PFFFT compiled to wasm with SIMD (~5 µs per 4096-point real FFT).
+ *
+ * Wasm instantiation is asynchronous, but the hot path must not be: `initDsp()` is awaited once at
+ * start-up, after which every transform is a plain synchronous call on buffers allocated up front in
+ * the wasm heap. Heap views are re-read on each call because emscripten replaces `HEAPF32` when the
+ * heap grows (another extractor allocating later), and a stale view would read zeros.
+ */
+
+const PFFFT_REAL = 0;
+const PFFFT_COMPLEX = 1;
+const PFFFT_FORWARD = 0;
+const PFFFT_BACKWARD = 1;
+
+let wasm: PffftModule | null = null;
+let loading: Promise<void> | null = null;
+
+/**
+ * Load the FFT engine. Idempotent and safe to call concurrently; must be awaited once before any
+ * `FeatureExtractor`, `RealFft` or `ComplexFft` is constructed, so that extraction stays synchronous.
+ */
+export async function initDsp(): Promise<void> {
+  if (wasm) return;
+  loading ??= PFFFT().then((m) => {
+    wasm = m;
+  });
+  await loading;
+}
+
+/** The loaded module, or a clear error telling the caller it forgot `initDsp()`. */
+function mod(): PffftModule {
+  if (!wasm) throw new Error('DSP not initialised: await initDsp() before constructing FFTs');
+  return wasm;
+}
+
+/** Owned wasm buffers for one transform size; freed by `dispose()`. */
+abstract class PffftPlan {
+  protected readonly m: PffftModule;
+  protected readonly setup: number;
+  /** Float offsets (not byte pointers) of the input/output and work buffers in HEAPF32. */
+  protected readonly ioF: number;
+  protected readonly ioPtr: number;
+  private readonly workPtr: number;
+  private disposed = false;
+
+  protected constructor(n: number, kind: number, floats: number) {
+    this.m = mod();
+    this.setup = this.m._pffft_new_setup(n, kind);
+    if (this.setup === 0) throw new Error(`PFFFT cannot transform size ${n} (need 2^a·3^b·5^c, a ≥ 5)`);
+    this.ioPtr = this.m._pffft_aligned_malloc(floats * 4);
+    this.workPtr = this.m._pffft_aligned_malloc(floats * 4);
+    this.ioF = this.ioPtr >> 2;
+  }
+
+  protected run(direction: number): void {
+    this.m._pffft_transform_ordered(this.setup, this.ioPtr, this.ioPtr, this.workPtr, direction);
+  }
+
+  /** Current heap view: re-read every call because heap growth replaces it. */
+  protected heap(): Float32Array {
+    return this.m.HEAPF32;
+  }
+
+  /** Release the wasm memory. The plan must not be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.m._pffft_aligned_free(this.ioPtr);
+    this.m._pffft_aligned_free(this.workPtr);
+    this.m._pffft_destroy_setup(this.setup);
+  }
+}
+
+/**
+ * Real forward FFT of size n. Output is the unscaled DFT X[k] = Σ x[t]·e^{-2πikt/n} for k = 0..n/2,
+ * written as separate re/im arrays so callers never see PFFFT's packed DC/Nyquist layout.
+ */
+export class RealFft extends PffftPlan {
+  readonly size: number;
+
+  /** @param size transform length: a multiple of 32 (powers of two in Vigil). */
+  constructor(size: number) {
+    super(size, PFFFT_REAL, size);
+    this.size = size;
+  }
+
+  /**
+   * Transform `input` (length n), optionally multiplied sample by sample by `window`, into
+   * `re`/`im` (length ≥ n/2 + 1). Windowing while copying saves a pass and a buffer.
+   */
+  forward(input: ArrayLike<number>, re: Float64Array | Float32Array, im: Float64Array | Float32Array, window?: ArrayLike<number>): void {
+    const n = this.size;
+    let h = this.heap();
+    const o = this.ioF;
+    if (window) for (let i = 0; i < n; i++) h[o + i] = input[i]! * window[i]!;
+    else for (let i = 0; i < n; i++) h[o + i] = input[i]!;
+    this.run(PFFFT_FORWARD);
+    h = this.heap();
+    re[0] = h[o]!;
+    im[0] = 0;
+    re[n >> 1] = h[o + 1]!;
+    im[n >> 1] = 0;
+    for (let k = 1; k < n >> 1; k++) {
+      re[k] = h[o + 2 * k]!;
+      im[k] = h[o + 2 * k + 1]!;
+    }
+  }
+}
+
+/**
+ * Complex FFT of size n on interleaved buffers held in the wasm heap. Used for the analytic
+ * signal (inverse transform of a one-sided band) where a real transform cannot express the result.
+ */
+export class ComplexFft extends PffftPlan {
+  readonly size: number;
+
+  /** @param size transform length: a multiple of 16 (powers of two in Vigil). */
+  constructor(size: number) {
+    super(size, PFFFT_COMPLEX, 2 * size);
+    this.size = size;
+  }
+
+  /** Zero the input buffer, so callers only write the bins they need. */
+  clear(): void {
+    this.heap().fill(0, this.ioF, this.ioF + 2 * this.size);
+  }
+
+  /** Set bin k of the input (before `inverse`) to re + i·im. */
+  set(k: number, re: number, im: number): void {
+    const h = this.heap();
+    h[this.ioF + 2 * k] = re;
+    h[this.ioF + 2 * k + 1] = im;
+  }
+
+  /**
+   * Unscaled inverse transform x[t] = Σ X[k]·e^{+2πikt/n} in place, then write |x[t]|·scale to `magOut`
+   * and return Σ|x|², Σ|x|⁴ via `moments` ([0] = Σ|x|², [1] = Σ|x|⁴) for kurtosis without another pass.
+   */
+  inverseMagnitude(magOut: Float64Array | null, scale: number, moments: Float64Array): void {
+    this.run(PFFFT_BACKWARD);
+    const h = this.heap();
+    const o = this.ioF;
+    const s2 = scale * scale;
+    let m2 = 0;
+    let m4 = 0;
+    for (let t = 0; t < this.size; t++) {
+      const re = h[o + 2 * t]!;
+      const im = h[o + 2 * t + 1]!;
+      const p = (re * re + im * im) * s2;
+      m2 += p;
+      m4 += p * p;
+      if (magOut) magOut[t] = Math.sqrt(p);
+    }
+    moments[0] = m2;
+    moments[1] = m4;
+  }
+}

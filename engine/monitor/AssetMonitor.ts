@@ -1,0 +1,255 @@
+import type { Actuator } from '../actuate/actuator';
+import type { AssetConfig } from '../contract/asset';
+import type { AlarmLevel, AlarmLevelChanged, EngineEvent, TripRequested } from '../contract/events';
+import type { Diagnosis, FeatureSet } from '../contract/features';
+import { handle, initialProtectionState, type ProtectionState } from '../protect/protection';
+import type { StoreOp } from '../store/storeOps';
+import { diagnoseFeatureSets } from './diagnosis';
+import { fitModelSource, loadModel, modelSourceJson, type CommissionedModel, type ModelSource } from './commission';
+
+/** One analysis window of one channel, ready for scoring. Owned by the monitor once handed over. */
+export interface ScoredWindow {
+  channelId: string;
+  endMs: number;
+  /** process.hrtime.bigint() when the frame that completed the window arrived. */
+  arrivalNs: bigint;
+  /** Model input (a copy the monitor may keep). */
+  vector: Float32Array;
+  /** ISO velocity, NaN where the channel has none (vector channels). */
+  velocityMmS: number;
+  shaftHz: number | null;
+  features: FeatureSet | null;
+  /** Signal level for vector channels' dead-sensor reference during commissioning. */
+  level: number | null;
+  /** The raw window, kept with the incident if this window trips (waveform channels). */
+  samples: Float32Array | null;
+  sampleRateHz: number | null;
+}
+
+/** Where a monitor sends what happened; everything here is off the trip path except the actuator. */
+export interface MonitorSinks {
+  actuator: Actuator;
+  emit: (e: EngineEvent) => void;
+  store: (op: StoreOp) => void;
+  clock: () => number;
+  /** Recent feature sets of a channel, newest last (from the feature cache). */
+  recentFeatures: (channelId: string, count: number) => FeatureSet[];
+  onError: (err: unknown) => void;
+}
+
+interface ChannelModelState {
+  featureNames: readonly string[];
+  training: Float32Array[];
+  trainingFeatures: FeatureSet[];
+  trainingLevels: number[];
+  model: CommissionedModel | null;
+}
+
+/** Windows averaged for a diagnosis, and how often it is refreshed while the alarm lasts. */
+const DIAGNOSIS_WINDOWS = 16;
+const DIAGNOSIS_REFRESH_WINDOWS = 8;
+
+/**
+ * One machine's path from scored window to trip. Windows are processed strictly in arrival order
+ * (a promise chain), because the ONNX runtime's `run` is asynchronous and protection state must
+ * see windows in order. On a trip decision the actuator is called first; events, incident records
+ * and store writes follow and never delay the command.
+ */
+export class AssetMonitor {
+  readonly config: AssetConfig;
+  private protection: ProtectionState = initialProtectionState();
+  private readonly channels = new Map<string, ChannelModelState>();
+  private chain: Promise<void> = Promise.resolve();
+  private incident: { id: string; maxScore: number; openedMs: number } | null = null;
+  private windowsSinceDiagnosis = 0;
+  private seq = 0;
+  readonly live = {
+    score: null as number | null,
+    velocityMmS: null as number | null,
+    shaftHz: null as number | null,
+    lastWindowMs: null as number | null,
+    diagnosis: null as Diagnosis | null,
+    trips: 0,
+    windowsScored: 0,
+  };
+
+  constructor(config: AssetConfig, featureNamesByChannel: Map<string, readonly string[]>, private readonly sinks: MonitorSinks, private readonly seed = 1) {
+    this.config = config;
+    for (const [channelId, featureNames] of featureNamesByChannel) {
+      this.channels.set(channelId, { featureNames, training: [], trainingFeatures: [], trainingLevels: [], model: null });
+    }
+  }
+
+  get level(): AlarmLevel {
+    return this.protection.level;
+  }
+  get latched(): boolean {
+    return this.protection.latched;
+  }
+
+  /** The first channel's model version (what the status shows), or null while commissioning. */
+  get modelVersion(): string | null {
+    for (const ch of this.channels.values()) if (ch.model) return ch.model.version;
+    return null;
+  }
+
+  /** 0..1 over all channels. */
+  get commissioningProgress(): number {
+    let done = 0;
+    for (const ch of this.channels.values()) done += ch.model ? 1 : Math.min(1, ch.training.length / this.config.commissioningWindows);
+    return done / this.channels.size;
+  }
+
+  model(channelId: string): CommissionedModel | null {
+    return this.channels.get(channelId)?.model ?? null;
+  }
+
+  /** Level reference for a vector channel's dead-sensor check, once commissioned. */
+  levelReference(channelId: string): number | null {
+    return this.channels.get(channelId)?.model?.levelMedian ?? null;
+  }
+
+  /** Queues a window; resolves when it (and all before it) are decided. */
+  submit(w: ScoredWindow): Promise<void> {
+    this.chain = this.chain.then(() => this.process(w)).catch((err: unknown) => this.sinks.onError(err));
+    return this.chain;
+  }
+
+  /** Resolves when every queued window has been decided. */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  /** Installs a model (restored from the registry, or shared by an evaluation) instead of commissioning. */
+  async install(channelId: string, src: ModelSource, announce = true): Promise<CommissionedModel> {
+    const ch = this.channels.get(channelId);
+    if (!ch) throw new Error(`asset ${this.config.assetId} has no channel ${channelId}`);
+    const model = await loadModel(src);
+    await ch.model?.scorer.dispose();
+    ch.model = model;
+    ch.training = [];
+    ch.trainingFeatures = [];
+    if (announce) this.announceModel(model);
+    return model;
+  }
+
+  /** Operator reset of a latched danger (authorisation and audit arrive with issue 4). */
+  resetLatch(atMs: number): boolean {
+    const r = handle(this.protection, { type: 'ResetLatch', atMs }, this.config.setpoints);
+    this.protection = r.state;
+    return r.events.length > 0;
+  }
+
+  async dispose(): Promise<void> {
+    await this.chain;
+    for (const ch of this.channels.values()) await ch.model?.scorer.dispose();
+  }
+
+  private announceModel(model: CommissionedModel): void {
+    const json = modelSourceJson(model);
+    const atMs = this.sinks.clock();
+    this.sinks.store({
+      kind: 'saveModelVersion',
+      model: { versionId: model.version, assetId: this.config.assetId, createdMs: atMs, onnx: model.onnx, params: json.params, calibration: json.calibration, windows: model.windows, promotedBy: 'commissioning' },
+    });
+    this.sinks.emit({ type: 'CommissioningCompleted', assetId: this.config.assetId, atMs, modelVersion: model.version, windows: model.windows });
+  }
+
+  private async process(w: ScoredWindow): Promise<void> {
+    const ch = this.channels.get(w.channelId);
+    if (!ch) throw new Error(`asset ${this.config.assetId} has no channel ${w.channelId}`);
+    let score: number | null = null;
+    if (ch.model) {
+      score = await ch.model.scorer.score(w.vector);
+    } else {
+      ch.training.push(w.vector);
+      if (w.features) ch.trainingFeatures.push(w.features);
+      if (w.level !== null) ch.trainingLevels.push(w.level);
+      if (ch.training.length >= this.config.commissioningWindows) {
+        const src = fitModelSource(ch.training, ch.featureNames, ch.trainingFeatures, ch.trainingLevels, this.seed);
+        const model = await loadModel(src);
+        ch.model = model;
+        ch.training = [];
+        ch.trainingFeatures = [];
+        ch.trainingLevels = [];
+        this.announceModel(model);
+      }
+    }
+    this.decide(w, score, ch.model?.version ?? 'commissioning');
+  }
+
+  /** The hot path after scoring: protection, then the actuator, then everything else. */
+  private decide(w: ScoredWindow, score: number | null, modelVersion: string): void {
+    const r = handle(this.protection, { type: 'EvaluateWindow', window: { atMs: w.endMs, score, velocityMmS: w.velocityMmS } }, this.config.setpoints);
+    const trip = r.events.find((e) => e.type === 'TripDecided');
+    let receipt = null;
+    let latencyUs = 0;
+    if (trip && trip.type === 'TripDecided') {
+      receipt = this.sinks.actuator.requestTrip({ assetId: this.config.assetId, decidedAtMs: trip.atMs, reason: `${trip.source} ${trip.value.toFixed(3)} ≥ danger ${trip.setpoint}` });
+      latencyUs = Number(process.hrtime.bigint() - w.arrivalNs) / 1000;
+    }
+    this.protection = r.state;
+
+    // Off the trip path from here on.
+    this.live.score = score;
+    this.live.velocityMmS = Number.isFinite(w.velocityMmS) ? w.velocityMmS : null;
+    this.live.shaftHz = w.shaftHz;
+    this.live.lastWindowMs = w.endMs;
+    if (score !== null) this.live.windowsScored++;
+    this.sinks.emit({ type: 'ScoreComputed', assetId: this.config.assetId, endMs: w.endMs, score: score ?? Number.NaN, velocityRmsMmS: w.velocityMmS, modelVersion, level: this.protection.level });
+
+    if (this.incident && score !== null) this.incident.maxScore = Math.max(this.incident.maxScore, score);
+    if (this.protection.level !== 'normal') this.refreshDiagnosis(w);
+    for (const e of r.events) {
+      if (e.type === 'LevelChanged') this.onLevelChanged(e, modelVersion, score);
+      if (e.type === 'TripDecided' && receipt) this.onTrip(e, w, modelVersion, receipt.commandedAtMs, receipt.actuator, latencyUs);
+    }
+  }
+
+  private refreshDiagnosis(w: ScoredWindow): void {
+    if (!w.features) return;
+    const baseline = this.channels.get(w.channelId)?.model?.baseline;
+    if (!baseline) return;
+    if (this.live.diagnosis && ++this.windowsSinceDiagnosis < DIAGNOSIS_REFRESH_WINDOWS) return;
+    this.windowsSinceDiagnosis = 0;
+    const next = diagnoseFeatureSets(this.sinks.recentFeatures(w.channelId, DIAGNOSIS_WINDOWS), baseline, this.config.bearing);
+    const changed = next.fault !== this.live.diagnosis?.fault;
+    this.live.diagnosis = next;
+    if (changed && this.incident) this.sinks.store({ kind: 'updateIncident', id: this.incident.id, patch: { diagnosis: next } });
+  }
+
+  private onLevelChanged(e: { atMs: number; from: AlarmLevel; to: AlarmLevel; source: 'score' | 'velocity'; value: number; setpoint: number }, modelVersion: string, score: number | null): void {
+    const event: AlarmLevelChanged = { type: 'AlarmLevelChanged', assetId: this.config.assetId, atMs: e.atMs, from: e.from, to: e.to, source: e.source, value: e.value, setpoint: e.setpoint, modelVersion, diagnosis: this.live.diagnosis };
+    this.sinks.emit(event);
+    this.sinks.store({ kind: 'insertAlarmEvent', event });
+    if (e.from === 'normal' && !this.incident) {
+      const id = `inc-${this.config.assetId}-${Math.round(e.atMs)}-${++this.seq}`;
+      this.incident = { id, maxScore: score ?? 0, openedMs: e.atMs };
+      this.sinks.store({ kind: 'openIncident', incident: { id, assetId: this.config.assetId, openedMs: e.atMs, modelVersion, firstAlertMs: e.atMs, diagnosis: this.live.diagnosis, maxScore: score } });
+    } else if (e.to === 'normal' && this.incident) {
+      const inc = this.incident;
+      this.sinks.store({ kind: 'updateIncident', id: inc.id, patch: { maxScore: inc.maxScore, diagnosis: this.live.diagnosis } });
+      this.sinks.store({ kind: 'closeIncident', id: inc.id, closedMs: e.atMs, summary: `returned to normal after ${((e.atMs - inc.openedMs) / 1000).toFixed(1)} s; max score ${inc.maxScore.toFixed(2)}` });
+      this.incident = null;
+      this.live.diagnosis = null;
+    }
+  }
+
+  private onTrip(e: { atMs: number; source: 'score' | 'velocity'; value: number; setpoint: number }, w: ScoredWindow, modelVersion: string, commandedAtMs: number, actuator: string, latencyUs: number): void {
+    this.live.trips++;
+    // A trip without a prior alert (danger reached at once) still gets its incident.
+    if (!this.incident) {
+      const id = `inc-${this.config.assetId}-${Math.round(e.atMs)}-${++this.seq}`;
+      this.incident = { id, maxScore: this.live.score ?? 0, openedMs: e.atMs };
+      this.sinks.store({ kind: 'openIncident', incident: { id, assetId: this.config.assetId, openedMs: e.atMs, modelVersion, firstAlertMs: e.atMs } });
+    }
+    if (w.features && !this.live.diagnosis) this.refreshDiagnosis(w);
+    const trip: TripRequested = { type: 'TripRequested', assetId: this.config.assetId, decidedAtMs: e.atMs, commandedAtMs, latencyUs, source: e.source, value: e.value, setpoint: e.setpoint, modelVersion, diagnosis: this.live.diagnosis };
+    this.sinks.emit(trip);
+    const tripFrame = w.samples && w.sampleRateHz
+      ? { channelId: w.channelId, startMs: w.endMs - ((w.samples.length - 1) * 1000) / w.sampleRateHz, sampleRateHz: w.sampleRateHz, shaftHz: w.shaftHz, samples: w.samples }
+      : null;
+    this.sinks.store({ kind: 'updateIncident', id: this.incident.id, patch: { tripMs: e.atMs, tripFrame, diagnosis: this.live.diagnosis, maxScore: this.incident.maxScore } });
+    this.sinks.store({ kind: 'insertTrip', trip: { ...trip, incidentId: this.incident.id, actuator } });
+  }
+}

@@ -1,0 +1,62 @@
+import { RecordingActuator } from '../actuate/actuator';
+import type { PlantStatus } from '../contract/status';
+import { Engine } from '../engine';
+import { DemoPlant } from '../ingest/demoPlant';
+import { FrameBus } from '../ingest/frameBus';
+import { PlantDriver } from '../ingest/plantDriver';
+import { openStore, type Store } from '../store/openStore';
+
+export interface DemoConsoleOptions {
+  /** SQLite file (default .vigil/demo.sqlite); ':memory:' keeps nothing. */
+  dbPath?: string;
+  seed?: number;
+  /** Receives a status snapshot at a fixed rate (never per sample). */
+  onStatus?: (status: PlantStatus) => void;
+  statusIntervalMs?: number;
+  clock?: () => number;
+}
+
+/** A running console on the demo plant; `stop()` halts the plant, settles the engine and closes the store. */
+export interface DemoConsole {
+  engine: Engine;
+  plant: DemoPlant;
+  bus: FrameBus;
+  store: Store;
+  actuator: RecordingActuator;
+  stop(): Promise<void>;
+}
+
+/**
+ * The embedded default: the simulated demo plant driven in real time through the frame bus into
+ * the engine, with incidents stored in SQLite. The Electron worker and `vigil serve` both start
+ * exactly this, so the app and the headless console cannot differ.
+ */
+export async function startDemoConsole(opts: DemoConsoleOptions = {}): Promise<DemoConsole> {
+  const clock = opts.clock ?? (() => Date.now());
+  const plant = new DemoPlant({ seed: opts.seed ?? 1, startMs: clock() });
+  const store = openStore(opts.dbPath ?? '.vigil/demo.sqlite');
+  const actuator = new RecordingActuator(clock);
+  const engine = await Engine.create({ assets: plant.assets(), clock, actuator, store: (op) => store.writer.enqueue(op), sourceLabel: 'demo plant (simulated)', seed: opts.seed ?? 1 });
+  const bus = new FrameBus((f) => engine.accept(f), { onDrop: (f) => engine.ingest.countRejected(f.assetId, f.channelId, 'overflow') });
+  const driver = new PlantDriver({ plant, sink: (f) => bus.offer(f), clock });
+  driver.start();
+  const timer = setInterval(() => {
+    engine.tick(clock());
+    opts.onStatus?.(engine.status());
+  }, opts.statusIntervalMs ?? 1000);
+  return {
+    engine,
+    plant,
+    bus,
+    store,
+    actuator,
+    async stop() {
+      clearInterval(timer);
+      driver.dispose();
+      bus.dispose();
+      await engine.settle();
+      await engine.dispose();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,322 @@
+import type Database from 'better-sqlite3';
+import type { AssetConfig } from '../contract/asset';
+import type { AlarmLevelChanged } from '../contract/events';
+import { float32ToBlob } from './float32Blob';
+import type {
+  AlarmEventQuery,
+  AlarmEventRecord,
+  IncidentOpen,
+  IncidentPatch,
+  IncidentRecord,
+  IncidentSummary,
+  ModelVersionInput,
+  ModelVersionSummary,
+  StoredAsset,
+  TripInput,
+  TripRecord,
+} from './records';
+import { StoreRequestError } from './result';
+import {
+  diagnosisToJson,
+  toAlarmEvent,
+  toIncidentRecord,
+  toIncidentSummary,
+  toStoredAsset,
+  toTrip,
+  tripFrameMetaJson,
+  type AlarmEventRow,
+  type AssetRow,
+  type IncidentRow,
+  type TripRow,
+} from './rowMapping';
+
+type Stmt = Database.Statement<unknown[], unknown>;
+
+const INCIDENT_COLUMNS =
+  'id, asset_id, opened_ms, closed_ms, first_alert_ms, trip_ms, model_version, diagnosis_json, max_score, trip_frame_json, summary';
+const ALARM_COLUMNS = 'id, asset_id, at_ms, from_level, to_level, source, value, setpoint, model_version, diagnosis_json';
+const TRIP_COLUMNS =
+  'id, asset_id, decided_at_ms, commanded_at_ms, latency_us, source, value, setpoint, model_version, actuator, incident_id';
+const MODEL_SUMMARY_COLUMNS = 'version_id, asset_id, created_ms, windows, promoted_by, length(onnx) AS onnx_bytes';
+
+interface ModelRow {
+  version_id: string;
+  asset_id: string;
+  created_ms: number;
+  windows: number;
+  promoted_by: string | null;
+  onnx_bytes: number;
+  onnx?: Buffer;
+  params_json?: string;
+  calibration_json?: string;
+}
+
+/** A stored ONNX model with its parameters, as `getModelVersion` returns it. */
+export type ModelVersionRecord = ModelVersionInput & { onnxBytes: number };
+
+/** Views a Uint8Array as a Buffer without copying, which is what better-sqlite3 binds as a BLOB. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Every statement the repository runs, prepared once per connection. */
+function prepareStatements(db: Database.Database) {
+  const p = (sql: string): Stmt => db.prepare(sql);
+  return {
+    upsertAsset: p(`INSERT INTO assets (asset_id, name, config_json, created_ms) VALUES (@assetId, @name, @configJson, @createdMs)
+      ON CONFLICT (asset_id) DO UPDATE SET name = excluded.name, config_json = excluded.config_json`),
+    getAsset: p('SELECT * FROM assets WHERE asset_id = ?'),
+    listAssets: p('SELECT * FROM assets ORDER BY asset_id'),
+    saveModel: p(`INSERT INTO model_versions (version_id, asset_id, created_ms, onnx, params_json, calibration_json, windows, promoted_by)
+      VALUES (@versionId, @assetId, @createdMs, @onnx, @paramsJson, @calibrationJson, @windows, @promotedBy)`),
+    getModel: p(`SELECT ${MODEL_SUMMARY_COLUMNS}, onnx, params_json, calibration_json FROM model_versions WHERE version_id = ?`),
+    listModels: p(`SELECT ${MODEL_SUMMARY_COLUMNS} FROM model_versions WHERE asset_id = ? ORDER BY created_ms DESC, version_id`),
+    insertAlarm: p(`INSERT INTO alarm_events (asset_id, at_ms, from_level, to_level, source, value, setpoint, model_version, diagnosis_json)
+      VALUES (@assetId, @atMs, @from, @to, @source, @value, @setpoint, @modelVersion, @diagnosisJson)`),
+    countAlarmsAll: p('SELECT count(*) FROM alarm_events WHERE at_ms >= @fromMs AND at_ms < @toMs').pluck(),
+    countAlarmsAsset: p('SELECT count(*) FROM alarm_events WHERE asset_id = @assetId AND at_ms >= @fromMs AND at_ms < @toMs').pluck(),
+    listAlarmsAll: p(`SELECT ${ALARM_COLUMNS} FROM alarm_events WHERE at_ms >= @fromMs AND at_ms < @toMs ORDER BY at_ms DESC, id DESC LIMIT @limit`),
+    listAlarmsAsset: p(`SELECT ${ALARM_COLUMNS} FROM alarm_events WHERE asset_id = @assetId AND at_ms >= @fromMs AND at_ms < @toMs
+      ORDER BY at_ms DESC, id DESC LIMIT @limit`),
+    openIncident: p(`INSERT INTO incidents (id, asset_id, opened_ms, first_alert_ms, trip_ms, model_version, diagnosis_json, max_score,
+      trip_frame_json, trip_frame, summary) VALUES (@id, @assetId, @openedMs, @firstAlertMs, @tripMs, @modelVersion, @diagnosisJson,
+      @maxScore, @tripFrameJson, @tripFrame, @summary)`),
+    // first_alert_ms, trip_ms and the trip frame are write-once (the first value is the fact);
+    // diagnosis and summary follow the latest; max_score only rises.
+    updateIncident: p(`UPDATE incidents SET
+        first_alert_ms = coalesce(first_alert_ms, @firstAlertMs),
+        trip_ms = coalesce(trip_ms, @tripMs),
+        diagnosis_json = coalesce(@diagnosisJson, diagnosis_json),
+        max_score = CASE WHEN @maxScore IS NULL THEN max_score
+                         WHEN max_score IS NULL OR @maxScore > max_score THEN @maxScore ELSE max_score END,
+        trip_frame_json = CASE WHEN trip_frame IS NULL THEN @tripFrameJson ELSE trip_frame_json END,
+        trip_frame = coalesce(trip_frame, @tripFrame),
+        summary = coalesce(@summary, summary)
+      WHERE id = @id AND closed_ms IS NULL`),
+    closeIncident: p(`UPDATE incidents SET closed_ms = @closedMs, summary = coalesce(@summary, summary)
+      WHERE id = @id AND closed_ms IS NULL`),
+    incidentState: p('SELECT closed_ms FROM incidents WHERE id = ?'),
+    getIncident: p(`SELECT ${INCIDENT_COLUMNS}, trip_frame FROM incidents WHERE id = ?`),
+    listIncidentsAll: p(`SELECT ${INCIDENT_COLUMNS} FROM incidents ORDER BY opened_ms DESC, id LIMIT ?`),
+    listIncidentsAsset: p(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE asset_id = ? ORDER BY opened_ms DESC, id LIMIT ?`),
+    insertTrip: p(`INSERT INTO trips (asset_id, decided_at_ms, commanded_at_ms, latency_us, source, value, setpoint, model_version,
+      actuator, incident_id) VALUES (@assetId, @decidedAtMs, @commandedAtMs, @latencyUs, @source, @value, @setpoint, @modelVersion,
+      @actuator, @incidentId)`),
+    listTripsAll: p(`SELECT ${TRIP_COLUMNS} FROM trips ORDER BY decided_at_ms DESC, id DESC LIMIT ?`),
+    listTripsAsset: p(`SELECT ${TRIP_COLUMNS} FROM trips WHERE asset_id = ? ORDER BY decided_at_ms DESC, id DESC LIMIT ?`),
+    listTripsIncident: p(`SELECT ${TRIP_COLUMNS} FROM trips WHERE incident_id = ? ORDER BY decided_at_ms, id`),
+  };
+}
+type Statements = ReturnType<typeof prepareStatements>;
+
+/**
+ * Typed queries over Vigil's SQLite schema. Every statement is prepared once in the constructor,
+ * so a write in the writer's batch costs a bind and a step, not a parse. The repository is
+ * synchronous and holds no state beyond statements: transactions belong to the caller (the
+ * `StoreWriter`'s batch or a test), so one batch of many ops commits or rolls back as a whole.
+ *
+ * Methods that can never succeed as asked (updating a missing incident) throw `StoreRequestError`
+ * rather than silently changing nothing.
+ */
+export class Repository {
+  readonly #db: Database.Database;
+  readonly #s: Statements;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#s = prepareStatements(db);
+  }
+
+
+  /**
+   * Runs `fn` in one transaction (IMMEDIATE, so a writer never upgrades a read lock and deadlocks).
+   * If `fn` throws, everything it wrote is rolled back and the error propagates.
+   */
+  transaction<T>(fn: () => T): T {
+    return this.#db.transaction(fn).immediate();
+  }
+
+  /** Records or updates an asset's configuration; `createdMs` is kept from the first insert. */
+  upsertAsset(config: AssetConfig, createdMs: number): void {
+    this.#s.upsertAsset.run({ assetId: config.assetId, name: config.name, configJson: JSON.stringify(config), createdMs });
+  }
+
+  /** One asset's stored configuration, or null if it was never configured. */
+  getAsset(assetId: string): StoredAsset | null {
+    const row = this.#s.getAsset.get(assetId) as AssetRow | undefined;
+    return row ? toStoredAsset(row) : null;
+  }
+
+  /** Every configured asset, by id. */
+  listAssets(): StoredAsset[] {
+    return (this.#s.listAssets.all() as AssetRow[]).map(toStoredAsset);
+  }
+
+  /** Adds an immutable model version; a duplicate id is a constraint error, never an overwrite. */
+  saveModelVersion(m: ModelVersionInput): void {
+    this.#s.saveModel.run({
+      versionId: m.versionId,
+      assetId: m.assetId,
+      createdMs: m.createdMs,
+      onnx: asBuffer(m.onnx),
+      paramsJson: JSON.stringify(m.params ?? null),
+      calibrationJson: JSON.stringify(m.calibration ?? null),
+      windows: m.windows,
+      promotedBy: m.promotedBy,
+    });
+  }
+
+  /** A model version with its ONNX bytes and parameters, or null. */
+  getModelVersion(versionId: string): ModelVersionRecord | null {
+    const row = this.#s.getModel.get(versionId) as ModelRow | undefined;
+    if (!row || !row.onnx) return null;
+    return {
+      versionId: row.version_id,
+      assetId: row.asset_id,
+      createdMs: row.created_ms,
+      onnx: new Uint8Array(row.onnx),
+      params: JSON.parse(row.params_json ?? 'null') as unknown,
+      calibration: JSON.parse(row.calibration_json ?? 'null') as unknown,
+      windows: row.windows,
+      promotedBy: row.promoted_by,
+      onnxBytes: row.onnx_bytes,
+    };
+  }
+
+  /** An asset's model versions, newest first, without the ONNX bytes. */
+  listModelVersions(assetId: string): ModelVersionSummary[] {
+    return (this.#s.listModels.all(assetId) as ModelRow[]).map((r) => ({
+      versionId: r.version_id,
+      assetId: r.asset_id,
+      createdMs: r.created_ms,
+      windows: r.windows,
+      promotedBy: r.promoted_by,
+      onnxBytes: r.onnx_bytes,
+    }));
+  }
+
+  /** Journals one alarm-level change; returns its row id. */
+  insertAlarmEvent(e: AlarmLevelChanged): number {
+    const r = this.#s.insertAlarm.run({
+      assetId: e.assetId,
+      atMs: e.atMs,
+      from: e.from,
+      to: e.to,
+      source: e.source,
+      value: e.value,
+      setpoint: e.setpoint,
+      modelVersion: e.modelVersion,
+      diagnosisJson: diagnosisToJson(e.diagnosis),
+    });
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Counts alarm-level changes in [fromMs, toMs), optionally for one asset (uses the index). */
+  countAlarmEvents(q: AlarmEventQuery = {}): number {
+    const range = { fromMs: q.fromMs ?? -Infinity, toMs: q.toMs ?? Infinity };
+    const stmt = q.assetId === undefined ? this.#s.countAlarmsAll : this.#s.countAlarmsAsset;
+    const args = q.assetId === undefined ? range : { ...range, assetId: q.assetId };
+    return stmt.get(args) as number;
+  }
+
+  /** Alarm-level changes in [fromMs, toMs), newest first. */
+  listAlarmEvents(q: AlarmEventQuery & { limit: number }): AlarmEventRecord[] {
+    const base = { fromMs: q.fromMs ?? -Infinity, toMs: q.toMs ?? Infinity, limit: q.limit };
+    const rows =
+      q.assetId === undefined
+        ? this.#s.listAlarmsAll.all(base)
+        : this.#s.listAlarmsAsset.all({ ...base, assetId: q.assetId });
+    return (rows as AlarmEventRow[]).map(toAlarmEvent);
+  }
+
+  /** Creates an incident row under the engine-chosen id. */
+  openIncident(i: IncidentOpen): void {
+    this.#s.openIncident.run({
+      id: i.id,
+      assetId: i.assetId,
+      openedMs: i.openedMs,
+      firstAlertMs: i.firstAlertMs ?? null,
+      tripMs: i.tripMs ?? null,
+      modelVersion: i.modelVersion,
+      diagnosisJson: diagnosisToJson(i.diagnosis),
+      maxScore: i.maxScore ?? null,
+      tripFrameJson: i.tripFrame ? tripFrameMetaJson(i.tripFrame) : null,
+      tripFrame: i.tripFrame ? float32ToBlob(i.tripFrame.samples) : null,
+      summary: i.summary ?? null,
+    });
+  }
+
+  /**
+   * Adds what was learned while the incident is open. See `IncidentPatch` for which fields are
+   * write-once. Throws if the incident does not exist or is already closed.
+   */
+  updateIncident(id: string, patch: IncidentPatch): void {
+    const r = this.#s.updateIncident.run({
+      id,
+      firstAlertMs: patch.firstAlertMs ?? null,
+      tripMs: patch.tripMs ?? null,
+      diagnosisJson: diagnosisToJson(patch.diagnosis),
+      maxScore: patch.maxScore ?? null,
+      tripFrameJson: patch.tripFrame ? tripFrameMetaJson(patch.tripFrame) : null,
+      tripFrame: patch.tripFrame ? float32ToBlob(patch.tripFrame.samples) : null,
+      summary: patch.summary ?? null,
+    });
+    if (r.changes === 0) this.#explainMissingOpenIncident(id, 'update');
+  }
+
+  /** Closes an open incident, optionally with its final summary. Throws if missing or closed. */
+  closeIncident(id: string, closedMs: number, summary?: string | null): void {
+    const r = this.#s.closeIncident.run({ id, closedMs, summary: summary ?? null });
+    if (r.changes === 0) this.#explainMissingOpenIncident(id, 'close');
+  }
+
+  #explainMissingOpenIncident(id: string, verb: string): never {
+    const row = this.#s.incidentState.get(id) as { closed_ms: number | null } | undefined;
+    if (!row) throw new StoreRequestError('VIGIL_NO_SUCH_INCIDENT', `cannot ${verb} incident ${id}: it does not exist`);
+    throw new StoreRequestError('VIGIL_INCIDENT_CLOSED', `cannot ${verb} incident ${id}: it was closed at ${row.closed_ms}`);
+  }
+
+  /** Records a trip under its incident (which must already exist); returns its row id. */
+  insertTrip(t: TripInput): number {
+    const r = this.#s.insertTrip.run({
+      assetId: t.assetId,
+      decidedAtMs: t.decidedAtMs,
+      commandedAtMs: t.commandedAtMs,
+      latencyUs: t.latencyUs,
+      source: t.source,
+      value: t.value,
+      setpoint: t.setpoint,
+      modelVersion: t.modelVersion,
+      actuator: t.actuator,
+      incidentId: t.incidentId,
+    });
+    return Number(r.lastInsertRowid);
+  }
+
+  /** Incidents newest first, without trip-frame samples. */
+  listIncidents(q: { assetId?: string; limit: number }): IncidentSummary[] {
+    const rows =
+      q.assetId === undefined
+        ? this.#s.listIncidentsAll.all(q.limit)
+        : this.#s.listIncidentsAsset.all(q.assetId, q.limit);
+    return (rows as IncidentRow[]).map(toIncidentSummary);
+  }
+
+  /** One incident with its trip-frame samples as a Float32Array, or null. */
+  getIncident(id: string): IncidentRecord | null {
+    const row = this.#s.getIncident.get(id) as IncidentRow | undefined;
+    return row ? toIncidentRecord(row) : null;
+  }
+
+  /** Trips newest first, optionally for one asset. */
+  listTrips(q: { assetId?: string; limit: number }): TripRecord[] {
+    const rows =
+      q.assetId === undefined ? this.#s.listTripsAll.all(q.limit) : this.#s.listTripsAsset.all(q.assetId, q.limit);
+    return (rows as TripRow[]).map(toTrip);
+  }
+
+  /** The trips of one incident, in the order they were decided. */
+  listTripsForIncident(incidentId: string): TripRecord[] {
+    return (this.#s.listTripsIncident.all(incidentId) as TripRow[]).map(toTrip);
+  }
+}

@@ -1,0 +1,25 @@
+import { SCHEMA_V1 } from './schemaV1';
+
+/**
+ * One step of the schema's history. Steps are append-only: once released, a step's `version`,
+ * `name` and `up` never change (the migrator refuses a database whose recorded name differs, which
+ * catches two branches that both claimed the same version number).
+ */
+export interface Migration {
+  /** 1, 2, 3 … with no gaps; the database's schema version after this step. */
+  version: number;
+  /** Short snake_case label, recorded in `schema_migrations` for humans and divergence checks. */
+  name: string;
+  /** SQL run inside the step's transaction. Must not contain BEGIN/COMMIT. */
+  up: string;
+}
+
+/**
+ * Every migration the code knows, oldest first. A later issue appends configuration versions,
+ * the audit trail, alarm journal states, feature history and snapshots as versions 2, 3, …;
+ * add a `schemaVN.ts` beside `schemaV1.ts` and one line here.
+ */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', up: SCHEMA_V1 }];
+
+/** The schema version this build writes; a database above it is refused. */
+export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

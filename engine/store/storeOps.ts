@@ -1,0 +1,102 @@
+import type { AssetConfig } from '../contract/asset';
+import type { AlarmLevelChanged } from '../contract/events';
+import type { Repository } from './Repository';
+import type { IncidentOpen, IncidentPatch, ModelVersionInput, TripInput } from './records';
+
+/**
+ * One write the engine asks the store to make, as plain data. Ops carry only JSON-able values and
+ * typed arrays (structured-clone safe), so the queue can be handed to a worker thread or logged
+ * as-is; the engine never gets a callback from the disk.
+ *
+ * Ownership: after `StoreWriter.enqueue(op)` the op belongs to the writer. The writer copies the
+ * typed arrays in trip frames and ONNX bytes (rare, and usually views into reused buffers), but the
+ * engine must not mutate the other objects it passed.
+ */
+export type StoreOp =
+  | { kind: 'upsertAsset'; config: AssetConfig; atMs: number }
+  | { kind: 'saveModelVersion'; model: ModelVersionInput }
+  | { kind: 'insertAlarmEvent'; event: AlarmLevelChanged }
+  | { kind: 'openIncident'; incident: IncidentOpen }
+  | { kind: 'updateIncident'; id: string; patch: IncidentPatch }
+  | { kind: 'closeIncident'; id: string; closedMs: number; summary?: string | null }
+  | { kind: 'insertTrip'; trip: TripInput };
+
+/** The discriminant of `StoreOp`. */
+export type StoreOpKind = StoreOp['kind'];
+
+/**
+ * How the writer treats an op when the queue is long.
+ * - `critical`: never dropped. Incidents, trips, the model registry and asset configuration are the
+ *   record of what the machine and Vigil did; losing one is worse than using memory, so the queue
+ *   for them is unbounded (a backlog warning fires instead).
+ * - `bounded`: may be dropped when too many are queued, counted and reported. Records whose rate is
+ *   set by the process rather than by people: a chattering alarm can change level every window. Later
+ *   high-rate records (feature history, score samples) belong here too.
+ */
+export type OpPriority = 'critical' | 'bounded';
+
+/** The priority of every op kind; adding a kind without deciding its priority fails to compile. */
+export const OP_PRIORITY: Readonly<Record<StoreOpKind, OpPriority>> = {
+  upsertAsset: 'critical',
+  saveModelVersion: 'critical',
+  insertAlarmEvent: 'bounded',
+  openIncident: 'critical',
+  updateIncident: 'critical',
+  closeIncident: 'critical',
+  insertTrip: 'critical',
+};
+
+/**
+ * Copies the typed arrays an op carries, so a view into the engine's ring buffer or a reused
+ * window cannot change after enqueue. Only trip frames and ONNX graphs carry arrays; both are rare.
+ */
+export function detachOp(op: StoreOp): StoreOp {
+  switch (op.kind) {
+    case 'openIncident':
+      return op.incident.tripFrame
+        ? { ...op, incident: { ...op.incident, tripFrame: { ...op.incident.tripFrame, samples: op.incident.tripFrame.samples.slice() } } }
+        : op;
+    case 'updateIncident':
+      return op.patch.tripFrame
+        ? { ...op, patch: { ...op.patch, tripFrame: { ...op.patch.tripFrame, samples: op.patch.tripFrame.samples.slice() } } }
+        : op;
+    case 'saveModelVersion':
+      return { ...op, model: { ...op.model, onnx: op.model.onnx.slice() } };
+    default:
+      return op;
+  }
+}
+
+/**
+ * Executes one op against the repository. Called inside the writer's transaction, so a throw here
+ * rolls back the whole batch.
+ */
+export function applyOp(repo: Repository, op: StoreOp): void {
+  switch (op.kind) {
+    case 'upsertAsset':
+      repo.upsertAsset(op.config, op.atMs);
+      return;
+    case 'saveModelVersion':
+      repo.saveModelVersion(op.model);
+      return;
+    case 'insertAlarmEvent':
+      repo.insertAlarmEvent(op.event);
+      return;
+    case 'openIncident':
+      repo.openIncident(op.incident);
+      return;
+    case 'updateIncident':
+      repo.updateIncident(op.id, op.patch);
+      return;
+    case 'closeIncident':
+      repo.closeIncident(op.id, op.closedMs, op.summary);
+      return;
+    case 'insertTrip':
+      repo.insertTrip(op.trip);
+      return;
+    default: {
+      const never: never = op;
+      throw new Error(`unknown store op ${JSON.stringify(never)}`);
+    }
+  }
+}

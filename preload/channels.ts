@@ -1,0 +1,5 @@
+/** IPC channel names shared by main and preload; nothing else crosses the bridge. */
+export const IPC = {
+  status: 'vigil:status',
+  getStatus: 'vigil:getStatus',
+} as const;
