@@ -32,6 +32,8 @@ export interface EngineOptions {
   /** Label shown in status (e.g. "demo plant", "replay cwru_ir_007…"). */
   sourceLabel?: string;
   seed?: number;
+  /** Measurement hook: µs from frame arrival to each window's protection decision (benchmarks). */
+  onDecision?: (us: number) => void;
 }
 
 interface VectorChannelState {
@@ -69,6 +71,7 @@ export class Engine {
       store: opts.store ?? (() => {}),
       clock: opts.clock,
       onError: (err: unknown) => this.fail(err),
+      onDecision: opts.onDecision,
     };
     for (const a of assets) {
       const names = new Map<string, readonly string[]>();
@@ -244,7 +247,7 @@ export class Engine {
     this.cache.push(fs);
     const vector = toModelVector(fs);
     void monitor.submit({
-      channelId: hop.channelId, endMs: hop.endMs, arrivalNs: this.arrivalNs, vector, velocityMmS: fs.velocityRmsMmS, shaftHz,
+      channelId: hop.channelId, endMs: hop.endMs, arrivalNs: this.arrivalNs, vector, velocityMmS: fs.velocityRmsMmS, shaftHz: hop.shaftHz ?? null,
       features: fs, level: fs.rmsG, samples: hop.window.slice(), sampleRateHz: extractor.sampleRateHz,
     });
   }

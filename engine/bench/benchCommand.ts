@@ -1,1 +1,132 @@
-export async function benchCommand(_o: { out: string; seconds?: number }): Promise<number> { throw new Error('not yet'); }
+import { mkdir, writeFile } from 'node:fs/promises';
+import { cpus, totalmem } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { RecordingActuator } from '../actuate/actuator';
+import type { Frame } from '../contract/frame';
+import { Engine } from '../engine';
+import { DemoPlant } from '../ingest/demoPlant';
+import { DEMO_MACHINES } from '../ingest/demoMachines';
+import { FrameBus } from '../ingest/frameBus';
+import { PlantDriver } from '../ingest/plantDriver';
+import { loadManifest, loadRecording } from '../ingest/manifest';
+import { commissionOnNormals, cwruAsset, CWRU_ASSET_ID, CWRU_CHANNEL_ID, CWRU_EPOCH_MS, CWRU_FRAME_SAMPLES, normalRecordings } from '../evaluate/cwruRig';
+import { ReplaySource } from '../ingest/replay';
+import { percentile, RssSampler } from './stats';
+
+export interface BenchOptions {
+  out: string;
+  /** Seconds of real-time load for the latency phase (default 20). */
+  seconds?: number;
+}
+
+type Metrics = Record<string, number>;
+
+const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
+
+/**
+ * Phase 1: hot-path latency at a stated load. The demo plant's 7 machines (12.8 kHz each, 4096-point
+ * windows every 1024 samples, ~87 windows/s in all) are commissioned as fast as possible, then driven
+ * in real time through the frame bus; every window's time from frame arrival to protection decision
+ * is recorded.
+ */
+async function latencyAtLoad(seconds: number, m: Metrics, log: (l: string) => void): Promise<void> {
+  const decisions: number[] = [];
+  let measuring = false;
+  const plant = new DemoPlant({ seed: 7, startMs: Date.now(), faultSchedule: [] });
+  const engine = await Engine.create({ assets: plant.assets(), clock: () => Date.now(), actuator: new RecordingActuator(() => Date.now()), onDecision: (us) => measuring && decisions.push(us) });
+  const commissionFrames = Math.ceil(((plant.assets()[0]!.commissioningWindows + 4) * 1024) / plant.frameSamples);
+  for (let i = 0; i < commissionFrames; i++) for (const f of plant.nextFrames()) engine.accept(f);
+  await engine.settle();
+  const bus = new FrameBus((f) => engine.accept(f), { onDrop: (f) => engine.ingest.countRejected(f.assetId, f.channelId, 'overflow') });
+  const driver = new PlantDriver({ plant, sink: (f) => bus.offer(f), clock: () => Date.now() });
+  measuring = true;
+  driver.start();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  driver.dispose();
+  bus.dispose();
+  await engine.settle();
+  measuring = false;
+  const st = engine.status();
+  await engine.dispose();
+  const load = `${DEMO_MACHINES.length} machines × 12.8 kHz real time, ${decisions.length} windows in ${seconds} s`;
+  log(`latency at load: ${load}; dropped ${st.dropped}`);
+  m['hot_path.load.channels'] = DEMO_MACHINES.length;
+  m['hot_path.load.windows_per_s'] = round(decisions.length / seconds);
+  m['hot_path.decision_us.p50'] = round(percentile(decisions, 50));
+  m['hot_path.decision_us.p99'] = round(percentile(decisions, 99));
+  m['hot_path.decision_us.max'] = round(Math.max(...decisions));
+  m['hot_path.dropped_frames'] = st.dropped;
+}
+
+/** A 12 kHz recording and a commissioned model: the CWRU rig when the data is present, else the simulator. */
+async function tripSource(log: (l: string) => void): Promise<{ samples: Float32Array; shaftHz: number; model: Awaited<ReturnType<typeof commissionOnNormals>>['model']; label: string } | null> {
+  const dir = resolve(process.env.VIGIL_DATA ?? '../shared/data', 'cwru');
+  if (!existsSync(resolve(dir, 'manifest.json'))) {
+    log(`trip and throughput phases skipped: no CWRU data at ${dir} (set VIGIL_DATA)`);
+    return null;
+  }
+  const manifest = await loadManifest(dir);
+  if (manifest.kind !== 'cwru') return null;
+  const { model } = await commissionOnNormals(dir, normalRecordings(manifest).use);
+  const r = manifest.recordings.find((x) => x.file === 'cwru_ir_021_load0_de12k.f32') ?? manifest.recordings.find((x) => x.fault_type === 'inner_race')!;
+  return { samples: await loadRecording(dir, r), shaftHz: (r.rpm_recorded_in_file ?? r.rpm_nominal) / 60, model, label: r.file };
+}
+
+/**
+ * Phase 2: trips. A fault recording streams frame by frame; after each trip the latch is reset so
+ * the next danger trips again. Records time from frame arrival to the actuator's return.
+ * Phase 3: throughput. The same 12 kHz channel streamed as fast as the engine takes it.
+ */
+async function tripsAndThroughput(m: Metrics, log: (l: string) => void): Promise<void> {
+  const src = await tripSource(log);
+  if (!src) return;
+  const actuatorUs: number[] = [];
+  const engine = await Engine.create({ assets: [cwruAsset(8)], clock: () => Date.now(), actuator: new RecordingActuator(() => Date.now()) });
+  await engine.installModel(CWRU_ASSET_ID, CWRU_CHANNEL_ID, src.model, false);
+  engine.on((e) => {
+    if (e.type === 'TripRequested') {
+      actuatorUs.push(e.latencyUs);
+      engine.resetLatch(e.assetId);
+    }
+  });
+  const frames = (epochMs: number): Frame[] => [...new ReplaySource({ assetId: CWRU_ASSET_ID, channelId: CWRU_CHANNEL_ID, samples: src.samples, sampleRateHz: 12_000, frameSamples: CWRU_FRAME_SAMPLES, epochMs, shaftHz: src.shaftHz }).frames()];
+  for (const f of frames(CWRU_EPOCH_MS)) await engine.push(f);
+  log(`trips: ${actuatorUs.length} on ${src.label}, streamed frame by frame`);
+  m['hot_path.trips'] = actuatorUs.length;
+  m['hot_path.actuator_us.p50'] = round(percentile(actuatorUs, 50));
+  m['hot_path.actuator_us.p99'] = round(percentile(actuatorUs, 99));
+  m['hot_path.actuator_us.max'] = round(Math.max(...actuatorUs));
+
+  // Throughput: the recording 5 times over, frames accepted as fast as the engine settles them.
+  const repeats = 5;
+  const recordingS = src.samples.length / 12_000;
+  const t0 = process.hrtime.bigint();
+  for (let k = 0; k < repeats; k++) {
+    for (const f of frames(CWRU_EPOCH_MS + (k + 1) * 3_600_000)) engine.accept(f);
+    await engine.settle();
+  }
+  const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
+  await engine.dispose();
+  m['throughput.realtime_factor_12k'] = round((repeats * recordingS) / wallS);
+  m['throughput.windows_per_s'] = round((repeats * (src.samples.length / 512)) / wallS);
+  log(`throughput: ${(repeats * recordingS).toFixed(1)} s of 12 kHz audio in ${wallS.toFixed(2)} s wall (window 4096, hop 512, one core)`);
+}
+
+/** `npm run bench`: prints a table and writes `{machine, metrics}` JSON for run-to-run comparison. */
+export async function benchCommand(o: BenchOptions): Promise<number> {
+  const log = (l: string): void => console.log(l);
+  const rss = new RssSampler();
+  const metrics: Metrics = {};
+  await tripsAndThroughput(metrics, log);
+  await latencyAtLoad(o.seconds ?? 20, metrics, log);
+  metrics['memory.rss_mb_peak'] = round(rss.stop() / 2 ** 20);
+  const cpu = cpus()[0];
+  const machine = { cpu: cpu?.model ?? 'unknown', cores: cpus().length, node: process.version, platform: `${process.platform}-${process.arch}`, total_mem_gb: round(totalmem() / 2 ** 30), at: new Date().toISOString() };
+  console.log('\nmetric'.padEnd(41) + 'value');
+  for (const [k, v] of Object.entries(metrics)) console.log(`${k.padEnd(40)} ${v}`);
+  await mkdir(dirname(resolve(o.out)), { recursive: true });
+  await writeFile(o.out, `${JSON.stringify({ machine, metrics }, null, 2)}\n`);
+  console.log(`\nwrote ${o.out}`);
+  return 0;
+}

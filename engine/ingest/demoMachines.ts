@@ -141,6 +141,7 @@ export function demoAssetConfig(spec: MachineSpec): AssetConfig {
       score: { alert: 1.0, danger: 3.0, onDelayWindows: 2 },
       velocityMmS: { alert: 4.5, danger: 7.1, onDelayWindows: 2 },
     },
-    commissioningWindows: 120,
+    // A variable-speed machine learns its normal over a whole speed cycle, not one corner of it.
+    commissioningWindows: spec.speed.wander ? Math.max(120, Math.ceil((1.1 * spec.speed.wander.periodSec * spec.sampleRateHz) / 1024)) : 120,
   };
 }

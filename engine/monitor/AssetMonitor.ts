@@ -35,6 +35,8 @@ export interface MonitorSinks {
   /** Recent feature sets of a channel, newest last (from the feature cache). */
   recentFeatures: (channelId: string, count: number) => FeatureSet[];
   onError: (err: unknown) => void;
+  /** Measurement hook: µs from frame arrival to the protection decision of each window (benchmarks). */
+  onDecision?: (us: number) => void;
 }
 
 interface ChannelModelState {
@@ -48,6 +50,10 @@ interface ChannelModelState {
 /** Windows averaged for a diagnosis, and how often it is refreshed while the alarm lasts. */
 const DIAGNOSIS_WINDOWS = 16;
 const DIAGNOSIS_REFRESH_WINDOWS = 8;
+/** Relative distance from nominal speed beyond which a window is not used for commissioning. */
+const OPERATING_SPEED_TOLERANCE = 0.15;
+/** Relative speed change per second above which the machine is accelerating, not running steadily (a VFD's slow wander stays well below). */
+const MAX_STEADY_SPEED_CHANGE_PER_S = 0.01;
 
 /**
  * One machine's path from scored window to trip. Windows are processed strictly in arrival order
@@ -63,6 +69,10 @@ export class AssetMonitor {
   private incident: { id: string; maxScore: number; openedMs: number } | null = null;
   private windowsSinceDiagnosis = 0;
   private seq = 0;
+  private lastSpeed: { hz: number; atMs: number } | null = null;
+  private hasTachometer = false;
+  /** End of the last window at which the machine was off speed, accelerating or at standstill. */
+  private lastUnsteadyMs = Number.NEGATIVE_INFINITY;
   readonly live = {
     score: null as number | null,
     velocityMmS: null as number | null,
@@ -71,6 +81,8 @@ export class AssetMonitor {
     diagnosis: null as Diagnosis | null,
     trips: 0,
     windowsScored: 0,
+    /** Commissioning windows skipped because the machine was not at operating speed. */
+    offSpeedWindows: 0,
   };
 
   constructor(config: AssetConfig, featureNamesByChannel: Map<string, readonly string[]>, private readonly sinks: MonitorSinks, private readonly seed = 1) {
@@ -161,6 +173,8 @@ export class AssetMonitor {
     let score: number | null = null;
     if (ch.model) {
       score = await ch.model.scorer.score(w.vector);
+    } else if (this.notAtOperatingSpeed(w)) {
+      this.live.offSpeedWindows++;
     } else {
       ch.training.push(w.vector);
       if (w.features) ch.trainingFeatures.push(w.features);
@@ -178,9 +192,44 @@ export class AssetMonitor {
     this.decide(w, score, ch.model?.version ?? 'commissioning');
   }
 
+  /**
+   * A machine learns its normal at operating speed only: windows during a start-up, run-down or
+   * a speed far from nominal would teach the model a transient as normal.
+   */
+  private notAtOperatingSpeed(w: ScoredWindow): boolean {
+    const prev = this.lastSpeed;
+    this.lastSpeed = w.shaftHz === null ? null : { hz: w.shaftHz, atMs: w.endMs };
+    if (w.shaftHz === null) {
+      // No speed reading: fine for a machine without a tachometer; with one, silence means standstill.
+      if (this.hasTachometer) this.lastUnsteadyMs = w.endMs;
+      return this.hasTachometer;
+    }
+    if (!this.hasTachometer) {
+      // The first speed reading: windows learned before it may have been at standstill. Start over.
+      this.hasTachometer = true;
+      for (const c of this.channels.values()) {
+        this.live.offSpeedWindows += c.training.length;
+        c.training = [];
+        c.trainingFeatures = [];
+        c.trainingLevels = [];
+      }
+    }
+    const offNominal = Math.abs(w.shaftHz / this.config.nominalShaftHz - 1) > OPERATING_SPEED_TOLERANCE;
+    const accelerating = prev !== null && w.endMs > prev.atMs && Math.abs(w.shaftHz - prev.hz) / w.shaftHz / ((w.endMs - prev.atMs) / 1000) > MAX_STEADY_SPEED_CHANGE_PER_S;
+    if (offNominal || accelerating) {
+      this.lastUnsteadyMs = w.endMs;
+      return true;
+    }
+    // The window reaches back windowSize samples: it counts only if all of it was recorded after the last unsteady moment.
+    const ch = this.config.channels.find((c) => c.channelId === w.channelId);
+    const windowMs = ch ? (ch.windowSize * 1000) / ch.sampleRateHz : 0;
+    return w.endMs - windowMs < this.lastUnsteadyMs;
+  }
+
   /** The hot path after scoring: protection, then the actuator, then everything else. */
   private decide(w: ScoredWindow, score: number | null, modelVersion: string): void {
     const r = handle(this.protection, { type: 'EvaluateWindow', window: { atMs: w.endMs, score, velocityMmS: w.velocityMmS } }, this.config.setpoints);
+    if (this.sinks.onDecision) this.sinks.onDecision(Number(process.hrtime.bigint() - w.arrivalNs) / 1000);
     const trip = r.events.find((e) => e.type === 'TripDecided');
     let receipt = null;
     let latencyUs = 0;
@@ -206,13 +255,20 @@ export class AssetMonitor {
     }
   }
 
-  private refreshDiagnosis(w: ScoredWindow): void {
+  /**
+   * Names the likely fault from the windows since the score rose (at most DIAGNOSIS_WINDOWS), so
+   * the evidence is not diluted by the healthy windows before the rise. Refreshed while the alarm
+   * lasts, and always at a trip.
+   */
+  private refreshDiagnosis(w: ScoredWindow, force = false): void {
     if (!w.features) return;
     const baseline = this.channels.get(w.channelId)?.model?.baseline;
     if (!baseline) return;
-    if (this.live.diagnosis && ++this.windowsSinceDiagnosis < DIAGNOSIS_REFRESH_WINDOWS) return;
+    if (!force && this.live.diagnosis && ++this.windowsSinceDiagnosis < DIAGNOSIS_REFRESH_WINDOWS) return;
     this.windowsSinceDiagnosis = 0;
-    const next = diagnoseFeatureSets(this.sinks.recentFeatures(w.channelId, DIAGNOSIS_WINDOWS), baseline, this.config.bearing);
+    const c = this.protection.counts;
+    const abnormal = Math.min(DIAGNOSIS_WINDOWS, Math.max(1, c.score.alert, c.velocity.alert));
+    const next = diagnoseFeatureSets(this.sinks.recentFeatures(w.channelId, abnormal), baseline, this.config.bearing);
     const changed = next.fault !== this.live.diagnosis?.fault;
     this.live.diagnosis = next;
     if (changed && this.incident) this.sinks.store({ kind: 'updateIncident', id: this.incident.id, patch: { diagnosis: next } });
@@ -243,7 +299,7 @@ export class AssetMonitor {
       this.incident = { id, maxScore: this.live.score ?? 0, openedMs: e.atMs };
       this.sinks.store({ kind: 'openIncident', incident: { id, assetId: this.config.assetId, openedMs: e.atMs, modelVersion, firstAlertMs: e.atMs } });
     }
-    if (w.features && !this.live.diagnosis) this.refreshDiagnosis(w);
+    this.refreshDiagnosis(w, true);
     const trip: TripRequested = { type: 'TripRequested', assetId: this.config.assetId, decidedAtMs: e.atMs, commandedAtMs, latencyUs, source: e.source, value: e.value, setpoint: e.setpoint, modelVersion, diagnosis: this.live.diagnosis };
     this.sinks.emit(trip);
     const tripFrame = w.samples && w.sampleRateHz
