@@ -119,7 +119,8 @@ export async function streamRecording(
     }
   });
   try {
-    await engine.installModel(CWRU_ASSET_ID, CWRU_CHANNEL_ID, model, false);
+    // Announce the model only where it is stored, so every incident can be traced to its bytes.
+    await engine.installModel(CWRU_ASSET_ID, CWRU_CHANNEL_ID, model, opts.store !== undefined);
     const monitor = engine.monitor(CWRU_ASSET_ID)!;
     const src = new ReplaySource({ assetId: CWRU_ASSET_ID, channelId: CWRU_CHANNEL_ID, samples, sampleRateHz: r.sampling_rate_hz, frameSamples: CWRU_FRAME_SAMPLES, epochMs: CWRU_EPOCH_MS, shaftHz: shaftHzOf(r), startSample: range.start, endSample: range.end });
     if (opts.pace === 'realtime') {

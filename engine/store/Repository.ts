@@ -152,8 +152,17 @@ export class Repository {
     return (this.#s.listAssets.all() as AssetRow[]).map(toStoredAsset);
   }
 
-  /** Adds an immutable model version; a duplicate id is a constraint error, never an overwrite. */
+  /**
+   * Adds an immutable model version. Ids are content hashes of the ONNX bytes, so saving the same
+   * id with the same bytes again (a replay into the same database) is a no-op; the same id with
+   * other bytes is refused, never an overwrite.
+   */
   saveModelVersion(m: ModelVersionInput): void {
+    const existing = this.#s.getModel.get(m.versionId) as ModelRow | undefined;
+    if (existing) {
+      if (existing.onnx && Buffer.compare(existing.onnx, asBuffer(m.onnx)) === 0) return;
+      throw new StoreRequestError('VIGIL_MODEL_VERSION_CONFLICT', `model version ${m.versionId} already stored with different ONNX bytes`);
+    }
     this.#s.saveModel.run({
       versionId: m.versionId,
       assetId: m.assetId,

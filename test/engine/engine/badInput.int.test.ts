@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RecordingActuator } from '../../../engine/actuate/actuator';
-import type { AssetConfig, Frame, RejectReason } from '../../../engine/contract';
+import type { AssetConfig, RejectReason } from '../../../engine/contract';
 import { Engine } from '../../../engine/engine';
 import { DemoPlant } from '../../../engine/ingest/demoPlant';
 import { DEMO_MACHINES } from '../../../engine/ingest/demoMachines';

@@ -15,7 +15,8 @@ describe('DemoPlant', () => {
         bearing: ['SKF 6309', 'SKF 6312', 'SKF 22220 E (per row)', 'SKF NU 214', 'SKF 6313', 'SKF 6310', 'SKF 6308'][i],
         ch: { channelId: 'de_accel', sampleRateHz: 12800, windowSize: 4096, hopSize: 1024, maxFrameSamples: 16384 },
         sp: { score: { alert: 1, danger: 3, onDelayWindows: 2 }, velocityMmS: { alert: 4.5, danger: 7.1, onDelayWindows: 2 } },
-        cw: 120,
+        // The variable-speed drive commissions over 1.1 × its 180 s speed cycle (12.8 kHz, hop 1024).
+        cw: id === 'mot-502' ? Math.ceil((1.1 * 180 * 12_800) / 1024) : 120,
       })),
     );
     expect(assets.every((a) => a.bearing.multiples !== undefined)).toBe(true);

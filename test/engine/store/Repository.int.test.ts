@@ -53,7 +53,10 @@ describe('Repository', () => {
       { versionId: 'm-def456', assetId: 'pump-1', createdMs: 3000, windows: 512, promotedBy: 'engineer:ana', onnxBytes: 300 },
       { versionId: 'm-abc123', assetId: 'pump-1', createdMs: 2000, windows: 512, promotedBy: null, onnxBytes: 300 },
     ]);
-    expect(() => repo.saveModelVersion(model)).toThrow(/UNIQUE|PRIMARY KEY/);
+    // Content-addressed: the same id with the same bytes is a no-op, with other bytes a refusal.
+    repo.saveModelVersion({ ...model, createdMs: 9999 });
+    expect(repo.getModelVersion('m-abc123')?.createdMs).toBe(2000);
+    expect(() => repo.saveModelVersion({ ...model, onnx: new Uint8Array(300).fill(9) })).toThrow(/already stored with different ONNX bytes/);
   });
 
   it('journals alarm events and counts them by asset and half-open time range', () => {
