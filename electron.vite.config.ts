@@ -10,7 +10,8 @@ export default defineConfig({
     build: { rollupOptions: { input: { index: resolve('main/index.ts'), engineWorker: resolve('main/engineWorker.ts') } } },
   },
   preload: {
-    plugins: [externalizeDepsPlugin()],
+    // A sandboxed preload cannot require node_modules: zod (the contract's schemas) is bundled in.
+    plugins: [externalizeDepsPlugin({ exclude: ['zod'] })],
     build: { rollupOptions: { input: { index: resolve('preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } } },
   },
   renderer: {

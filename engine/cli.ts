@@ -11,7 +11,7 @@ import { benchCommand } from './bench/benchCommand';
 export class UsageError extends Error {}
 
 const USAGE = `usage:
-  vigil serve [--port N] [--db FILE] [--seed N] [--duration S]
+  vigil serve [--port N] [--db FILE] [--seed N] [--duration S] [--ui DIR]
   vigil evaluate cwru --data DIR --out FILE.json
   vigil evaluate ims  --data DIR --out FILE.json
   vigil replay --data DIR --file NAME [--fast] [--db FILE]
@@ -70,8 +70,8 @@ export async function main(argv: string[]): Promise<number> {
         return await replayCommand({ data: need(values, 'data'), file: need(values, 'file'), fast: values.fast === true, db: values.db as string | undefined });
       }
       case 'serve': {
-        const { values } = parse(rest, { port: { type: 'string' }, db: { type: 'string' }, seed: { type: 'string' }, duration: { type: 'string' } });
-        return await serveCommand({ port: optNumber(values.port, 'port'), db: values.db as string | undefined, seed: optNumber(values.seed, 'seed'), durationS: optNumber(values.duration, 'duration') });
+        const { values } = parse(rest, { port: { type: 'string' }, db: { type: 'string' }, seed: { type: 'string' }, duration: { type: 'string' }, ui: { type: 'string' } });
+        return await serveCommand({ port: optNumber(values.port, 'port'), db: values.db as string | undefined, seed: optNumber(values.seed, 'seed'), durationS: optNumber(values.duration, 'duration'), uiDir: values.ui as string | undefined });
       }
       case 'bench': {
         const { values } = parse(rest, { out: { type: 'string' }, seconds: { type: 'string' } });

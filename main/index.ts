@@ -1,4 +1,5 @@
 import { app, BrowserWindow, ipcMain, session } from 'electron';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { PlantStatusSchema, type PlantStatus } from '../engine/contract';
@@ -13,7 +14,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 let latest: PlantStatus | null = null;
 
 function startEngine(): Worker {
-  const worker = new Worker(new URL('./engineWorker.js', import.meta.url), { workerData: { argv: process.argv.slice(2) } });
+  const worker = new Worker(new URL('./engineWorker.js', import.meta.url), { workerData: { dbPath: join(app.getPath('userData'), 'vigil.sqlite') } });
   worker.on('message', (msg: unknown) => {
     const parsed = PlantStatusSchema.safeParse(msg);
     if (!parsed.success) {

@@ -1,6 +1,13 @@
+import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { PlantStatus } from '../contract/status';
 import { startDemoConsole } from './demoConsole';
+import { staticFiles } from './staticFiles';
+
+/** Where `npm run build` puts the renderer. */
+const DEFAULT_UI_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
 
 export interface ServeOptions {
   port?: number;
@@ -8,6 +15,8 @@ export interface ServeOptions {
   seed?: number;
   /** Stop after this many seconds (default: run until interrupted). */
   durationS?: number;
+  /** Built renderer to serve at / (default out/renderer). */
+  uiDir?: string;
 }
 
 /** One line per machine: what an operator would glance at. */
@@ -43,18 +52,27 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   console.log(`Vigil demo plant running: ${console0.plant.assets().length} machines, store ${o.db ?? '.vigil/demo.sqlite'}. Ctrl-C to stop.`);
   let server: Server | null = null;
   if (o.port !== undefined) {
+    const uiDir = resolve(o.uiDir ?? DEFAULT_UI_DIR);
+    const ui = existsSync(uiDir) ? staticFiles(uiDir) : null;
+    if (!ui) console.log(`no built console page at ${uiDir} (npm run build): serving /status only`);
     server = createServer((req, res) => {
-      if (req.method === 'GET' && req.url === '/status') {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(latest ?? console0.engine.status()));
-      } else {
-        res.writeHead(404, { 'content-type': 'text/plain' });
-        res.end('not found: try GET /status\n');
-      }
+      void (async () => {
+        if (req.method === 'GET' && req.url === '/status') {
+          res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+          res.end(JSON.stringify(latest ?? console0.engine.status()));
+        } else if (!(await ui?.(req, res))) {
+          res.writeHead(404, { 'content-type': 'text/plain' });
+          res.end('not found: GET / for the console page, GET /status for JSON\n');
+        }
+      })().catch((err: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end(`error: ${(err as Error).message}\n`);
+      });
     });
     await new Promise<void>((resolve) => server!.listen(o.port, '127.0.0.1', resolve));
     const addr = server.address();
-    console.log(`status at http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : o.port}/status`);
+    const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : o.port}`;
+    console.log(`console at ${url}/ , status at ${url}/status`);
   }
   await new Promise<void>((resolve) => {
     const done = (): void => resolve();

@@ -1,0 +1,62 @@
+import { execSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PlantStatusSchema } from '../../engine/contract';
+import { startServe, type ServeProcess } from '../support/serveProcess';
+
+const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+
+describe('the headless console on the demo plant (what `npm start` runs without the Electron binary)', () => {
+  let serve: ServeProcess;
+  let browser: Browser | null = null;
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-'));
+
+  beforeAll(async () => {
+    execSync('npx electron-vite build', { stdio: 'pipe' });
+    serve = await startServe(['--db', join(dir, 'demo.sqlite'), '--seed', '4']);
+    if (haveChromium) {
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      });
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    const code = await serve?.stop();
+    expect(code).toBe(0);
+  });
+
+  it('serves a valid plant status: seven machines commissioning, then monitoring, nothing rejected', async () => {
+    let status = PlantStatusSchema.parse(await (await fetch(`${serve.url}/status`)).json());
+    expect(status.assets.map((a) => a.assetId)).toEqual(['pump-101', 'pump-102', 'fan-201', 'comp-301', 'gbx-401', 'mot-501', 'mot-502']);
+    const deadline = Date.now() + 40_000;
+    while (Date.now() < deadline && (status.assets.filter((a) => a.phase === 'monitoring').length < 5 || status.windowsScored === 0)) {
+      await new Promise((r) => setTimeout(r, 1000));
+      status = PlantStatusSchema.parse(await (await fetch(`${serve.url}/status`)).json());
+    }
+    expect(status.assets.filter((a) => a.phase === 'monitoring').length).toBeGreaterThanOrEqual(5);
+    expect(status.windowsScored).toBeGreaterThan(0);
+    expect(Object.values(status.rejected).every((n) => n === 0)).toBe(true);
+    expect(status.assets.every((a) => a.quality === 'good')).toBe(true);
+  }, 60_000);
+
+  it.skipIf(!haveChromium)(`shows the fleet page in a browser${haveChromium ? '' : ` — SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium)`}`, async () => {
+    const page = await browser!.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${serve.url}/`);
+    await page.getByRole('heading', { name: /Vigil — demo plant/ }).waitFor({ timeout: 15_000 });
+    await expect.poll(async () => page.locator('tbody tr').count(), { timeout: 15_000 }).toBe(7);
+    await expect.poll(async () => page.locator('tr[data-asset="pump-101"] td').nth(1).textContent(), { timeout: 30_000 }).toBe('monitoring');
+    const score = await page.locator('tr[data-asset="pump-101"] td').nth(4).textContent();
+    expect(Number(score)).toBeGreaterThan(0);
+    await page.screenshot({ path: join(dir, 'fleet.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
