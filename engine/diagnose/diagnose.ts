@@ -9,7 +9,7 @@ export interface DiagnoseOptions {
   bearingRatio: number;
   /** …and at this many baseline MADs above the median, so a noisy baseline needs more. */
   bearingMadZ: number;
-  /** A shaft order counts as elevated at this many times its baseline. */
+  /** A shaft order counts as elevated at this many times its baseline (and bearingMadZ MADs above it). */
   orderRatio: number;
   /** With FTF elevated, BSF at this ratio or more turns "cage" into "ball" (a ball defect is modulated at cage rate). */
   ballWithCageRatio: number;
@@ -19,7 +19,7 @@ export interface DiagnoseOptions {
 export const DEFAULT_DIAGNOSE_OPTIONS: Readonly<DiagnoseOptions> = {
   bearingRatio: 1.8,
   bearingMadZ: 3,
-  orderRatio: 2.5,
+  orderRatio: 1.8,
   ballWithCageRatio: 1.3,
 };
 
@@ -99,7 +99,7 @@ function decide(v: Float64Array, shaftHz: number, baseline: DiagnosisBaseline, m
   }
   const orders = [DIAG_INDEX.order1_g, DIAG_INDEX.order2_g, DIAG_INDEX.order3_g].map((i) => ({ i, r: ratio(i) })).sort((a, b) => b.r - a.r);
   const o = orders[0]!;
-  if (o.r >= opts.orderRatio) {
+  if (o.r >= opts.orderRatio && v[o.i]! >= baseline.median[o.i]! + opts.bearingMadZ * baseline.mad[o.i]!) {
     return { fault: 'imbalance_misalignment', confidence: confidenceOf(o.r, Math.max(1, top.r), opts.orderRatio), evidence: pick(evidence, o.i) };
   }
   return { fault: 'unknown', confidence: 0, evidence: evidence.filter((e) => e.ratio > 1).slice(0, 6) };

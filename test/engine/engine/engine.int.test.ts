@@ -73,6 +73,32 @@ describe('engine end to end on the simulator (no external data)', () => {
     await engine.dispose();
   });
 
+  const faults = [
+    ['pump-101', 'outer_race', 'outer_race'],
+    ['comp-301', 'inner_race', 'inner_race'],
+    ['gbx-401', 'ball', 'ball'],
+    ['fan-201', 'imbalance', 'imbalance_misalignment'],
+  ] as const;
+  for (const [assetId, kind, fault] of faults) {
+    it(`given ${assetId} developing a simulated ${kind} fault, the trip names ${fault} from the physics`, async () => {
+      const plant = new DemoPlant({ seed: 1, startMs: 0, machines: DEMO_MACHINES.filter((m) => m.assetId === assetId), faultSchedule: [{ assetId, kind, onsetSec: 20, growthTauSec: 15, initialSeverity: 0.02, maxSeverity: 1 }] });
+      const actuator = new RecordingActuator(() => 0);
+      const engine = await Engine.create({ assets: plant.assets(), clock: () => 0, actuator });
+      const trips: EngineEvent[] = [];
+      engine.on((e) => e.type === 'TripRequested' && trips.push(e));
+      for (let i = 0; i < 1500 && trips.length === 0; i++) {
+        for (const f of plant.nextFrames()) engine.accept(f);
+        if (i % 10 === 0) await engine.settle();
+      }
+      await engine.settle();
+      const trip = trips[0];
+      if (trip?.type !== 'TripRequested') throw new Error(`${assetId} never tripped`);
+      expect(trip.decidedAtMs).toBeGreaterThan(20_000);
+      expect(trip.diagnosis?.fault).toBe(fault);
+      await engine.dispose();
+    });
+  }
+
   it('given healthy machines including a start-up and a variable-speed drive, it raises no alarm over two minutes', async () => {
     const plant = new DemoPlant({ seed: 5, startMs: 0, faultSchedule: [] });
     const engine = await Engine.create({ assets: plant.assets(), clock: () => 0, actuator: new RecordingActuator(() => 0) });
