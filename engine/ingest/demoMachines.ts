@@ -1,5 +1,5 @@
 import type { AssetConfig, Bearing } from '../contract';
-import { defectMultiples } from './defectMultiples';
+import { defectMultiples } from '../features/defectMultiples';
 import { hashSeed, Rng } from './rng';
 import type { FaultEvent, MachineSpec } from './simulator';
 

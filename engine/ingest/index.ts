@@ -17,8 +17,6 @@ export { CwruRecordingSchema, ImsTrajectorySchema, CwruManifestSchema, ImsManife
 export type { Manifest, ManifestEntry, CwruRecording, ImsTrajectory, RecordingProblem } from './manifest';
 export { ReplaySource } from './replay';
 export type { ReplayOptions, ReplayRunOptions, ReplayResult } from './replay';
-export { defectMultiples } from './defectMultiples';
-export type { DefectMultiples } from './defectMultiples';
 export { MachineSimulator, severityAt, peakGFromVelocity } from './simulator';
 export type { MachineSpec, FaultEvent, SimFaultKind, SpeedProfile } from './simulator';
 export { DemoPlant } from './demoPlant';

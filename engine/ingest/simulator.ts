@@ -1,5 +1,5 @@
 import type { Bearing } from '../contract';
-import { defectMultiples, type DefectMultiples } from './defectMultiples';
+import { defectMultiples, type DefectMultiples } from '../features/defectMultiples';
 import { hashSeed, Rng } from './rng';
 
 /** Standard gravity, m/s² per g. */

@@ -69,7 +69,15 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
         res.end(`error: ${(err as Error).message}\n`);
       });
     });
-    await new Promise<void>((resolve) => server!.listen(o.port, '127.0.0.1', resolve));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server!.once('error', reject);
+        server!.listen(o.port, '127.0.0.1', resolve);
+      });
+    } catch (err) {
+      await console0.stop();
+      throw new Error(`cannot serve on 127.0.0.1:${o.port}: ${(err as Error).message}`);
+    }
     const addr = server.address();
     const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : o.port}`;
     console.log(`console at ${url}/ , status at ${url}/status`);
