@@ -47,6 +47,12 @@ interface ChannelModelState {
   model: CommissionedModel | null;
 }
 
+function clearTraining(ch: ChannelModelState): void {
+  ch.training = [];
+  ch.trainingFeatures = [];
+  ch.trainingLevels = [];
+}
+
 /** Windows averaged for a diagnosis, and how often it is refreshed while the alarm lasts. */
 const DIAGNOSIS_WINDOWS = 16;
 const DIAGNOSIS_REFRESH_WINDOWS = 8;
@@ -139,8 +145,7 @@ export class AssetMonitor {
     const model = await loadModel(src);
     await ch.model?.scorer.dispose();
     ch.model = model;
-    ch.training = [];
-    ch.trainingFeatures = [];
+    clearTraining(ch);
     if (announce) this.announceModel(model);
     return model;
   }
@@ -183,9 +188,7 @@ export class AssetMonitor {
         const src = fitModelSource(ch.training, ch.featureNames, ch.trainingFeatures, ch.trainingLevels, this.seed);
         const model = await loadModel(src);
         ch.model = model;
-        ch.training = [];
-        ch.trainingFeatures = [];
-        ch.trainingLevels = [];
+        clearTraining(ch);
         this.announceModel(model);
       }
     }
@@ -209,9 +212,7 @@ export class AssetMonitor {
       this.hasTachometer = true;
       for (const c of this.channels.values()) {
         this.live.offSpeedWindows += c.training.length;
-        c.training = [];
-        c.trainingFeatures = [];
-        c.trainingLevels = [];
+        clearTraining(c);
       }
     }
     const offNominal = Math.abs(w.shaftHz / this.config.nominalShaftHz - 1) > OPERATING_SPEED_TOLERANCE;
