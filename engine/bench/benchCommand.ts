@@ -8,8 +8,8 @@ import { Engine } from '../engine';
 import { DemoPlant } from '../ingest/demoPlant';
 import { DEMO_MACHINES } from '../ingest/demoMachines';
 import { feedPlant } from '../service/plantFeed';
-import { loadManifest, loadRecording } from '../ingest/manifest';
-import { commissionOnNormals, cwruAsset, CWRU_ASSET_ID, CWRU_CHANNEL_ID, CWRU_EPOCH_MS, CWRU_FRAME_SAMPLES, normalRecordings } from '../evaluate/cwruRig';
+import { loadManifest, loadRecording, shaftHzOf } from '../ingest/manifest';
+import { commissionOnNormals, cwruAsset, CWRU_ASSET_ID, CWRU_CHANNEL_ID, CWRU_EPOCH_MS, CWRU_FRAME_SAMPLES, CWRU_RATE_HZ, normalRecordings } from '../evaluate/cwruRig';
 import { ReplaySource } from '../ingest/replay';
 import { percentile, RssSampler } from './stats';
 
@@ -58,7 +58,7 @@ async function latencyAtLoad(seconds: number, m: Metrics, log: (l: string) => vo
   m['hot_path.dropped_frames'] = st.dropped;
 }
 
-/** A 12 kHz recording and a commissioned model: the CWRU rig when the data is present, else the simulator. */
+/** A 12 kHz fault recording and the rig's commissioned model, or null (phase skipped, said why) without the CWRU data. */
 async function tripSource(log: (l: string) => void): Promise<{ samples: Float32Array; shaftHz: number; model: Awaited<ReturnType<typeof commissionOnNormals>>['model']; label: string } | null> {
   const dir = resolve(process.env.VIGIL_DATA ?? '../shared/data', 'cwru');
   if (!existsSync(resolve(dir, 'manifest.json'))) {
@@ -69,7 +69,7 @@ async function tripSource(log: (l: string) => void): Promise<{ samples: Float32A
   if (manifest.kind !== 'cwru') return null;
   const { model } = await commissionOnNormals(dir, normalRecordings(manifest).use);
   const r = manifest.recordings.find((x) => x.file === 'cwru_ir_021_load0_de12k.f32') ?? manifest.recordings.find((x) => x.fault_type === 'inner_race')!;
-  return { samples: await loadRecording(dir, r), shaftHz: (r.rpm_recorded_in_file ?? r.rpm_nominal) / 60, model, label: r.file };
+  return { samples: await loadRecording(dir, r), shaftHz: shaftHzOf(r), model, label: r.file };
 }
 
 /**
@@ -89,7 +89,7 @@ async function tripsAndThroughput(m: Metrics, log: (l: string) => void): Promise
       engine.resetLatch(e.assetId);
     }
   });
-  const frames = (epochMs: number): Frame[] => [...new ReplaySource({ assetId: CWRU_ASSET_ID, channelId: CWRU_CHANNEL_ID, samples: src.samples, sampleRateHz: 12_000, frameSamples: CWRU_FRAME_SAMPLES, epochMs, shaftHz: src.shaftHz }).frames()];
+  const frames = (epochMs: number): Frame[] => [...new ReplaySource({ assetId: CWRU_ASSET_ID, channelId: CWRU_CHANNEL_ID, samples: src.samples, sampleRateHz: CWRU_RATE_HZ, frameSamples: CWRU_FRAME_SAMPLES, epochMs, shaftHz: src.shaftHz }).frames()];
   for (const f of frames(CWRU_EPOCH_MS)) await engine.push(f);
   log(`trips: ${actuatorUs.length} on ${src.label}, streamed frame by frame`);
   m['hot_path.trips'] = actuatorUs.length;
@@ -99,7 +99,7 @@ async function tripsAndThroughput(m: Metrics, log: (l: string) => void): Promise
 
   // Throughput: the recording 5 times over, frames accepted as fast as the engine settles them.
   const repeats = 5;
-  const recordingS = src.samples.length / 12_000;
+  const recordingS = src.samples.length / CWRU_RATE_HZ;
   const t0 = process.hrtime.bigint();
   for (let k = 0; k < repeats; k++) {
     for (const f of frames(CWRU_EPOCH_MS + (k + 1) * 3_600_000)) engine.accept(f);

@@ -129,6 +129,9 @@ export function defaultFaultSchedule(seed: number): FaultEvent[] {
   ];
 }
 
+/** Samples between windows of every demo channel. */
+const DEMO_HOP = 1024;
+
 /** Engine configuration of a demo machine: one accelerometer, API 670 / ISO 20816-style setpoints. */
 export function demoAssetConfig(spec: MachineSpec): AssetConfig {
   return {
@@ -136,12 +139,12 @@ export function demoAssetConfig(spec: MachineSpec): AssetConfig {
     name: spec.name,
     bearing: spec.bearing,
     nominalShaftHz: spec.speed.nominalHz,
-    channels: [{ channelId: DEMO_CHANNEL_ID, sampleRateHz: spec.sampleRateHz, windowSize: 4096, hopSize: 1024, maxFrameSamples: 16384 }],
+    channels: [{ channelId: DEMO_CHANNEL_ID, sampleRateHz: spec.sampleRateHz, windowSize: 4096, hopSize: DEMO_HOP, maxFrameSamples: 16384 }],
     setpoints: {
       score: { alert: 1.0, danger: 3.0, onDelayWindows: 2 },
       velocityMmS: { alert: 4.5, danger: 7.1, onDelayWindows: 2 },
     },
     // A variable-speed machine learns its normal over a whole speed cycle, not one corner of it.
-    commissioningWindows: spec.speed.wander ? Math.max(120, Math.ceil((1.1 * spec.speed.wander.periodSec * spec.sampleRateHz) / 1024)) : 120,
+    commissioningWindows: spec.speed.wander ? Math.max(120, Math.ceil((1.1 * spec.speed.wander.periodSec * spec.sampleRateHz) / DEMO_HOP)) : 120,
   };
 }

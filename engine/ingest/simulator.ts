@@ -1,9 +1,8 @@
 import type { Bearing } from '../contract';
+import { G_M_S2 } from '../features/AmplitudeSpectrum';
 import { defectMultiples, type DefectMultiples } from '../features/defectMultiples';
 import { hashSeed, Rng } from './rng';
 
-/** Standard gravity, m/s² per g. */
-const G0 = 9.80665;
 
 /** Faults the simulator can grow. Bearing faults excite the structural resonance; imbalance raises 1x. */
 export type SimFaultKind = 'outer_race' | 'inner_race' | 'ball' | 'imbalance';
@@ -67,7 +66,7 @@ export interface MachineSpec {
 
 /** Acceleration amplitude (peak g) of a line at `freqHz` with velocity RMS `mmS`. */
 export function peakGFromVelocity(mmS: number, freqHz: number): number {
-  return (mmS * Math.SQRT2 * 1e-3 * 2 * Math.PI * freqHz) / G0;
+  return (mmS * Math.SQRT2 * 1e-3 * 2 * Math.PI * freqHz) / G_M_S2;
 }
 
 const TWO_PI = 2 * Math.PI;
