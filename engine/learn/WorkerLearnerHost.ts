@@ -1,0 +1,95 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { LearnerReply, LearnerRequest } from './learnerProtocol';
+import type { LearnerApi, LearnerKey, LearnerSnapshot } from './LearnerService';
+
+type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
+type Body = LearnerRequest extends infer R ? (R extends LearnerRequest ? Omit<R, 'seq'> : never) : never;
+
+/**
+ * Starts the learner thread. Why two ways: in the Electron bundle the entry is the built
+ * learnerWorker.js beside the bundle that contains this code (electron.vite.config.ts emits it);
+ * from source (the CLI under tsx, vitest) it is the .ts file beside this one, and Node 20 does not
+ * apply `--import` loaders to a worker's entry, so a one-line bootstrap registers tsx first.
+ */
+function startWorker(): Worker {
+  const here = import.meta.url;
+  if (!/\.ts$/.test(new URL(here).pathname)) return new Worker(new URL('./learnerWorker.js', here));
+  const tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const entry = new URL('./learnerWorker.ts', here).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
+  return new Worker(bootstrap, { eval: true });
+}
+
+/**
+ * The engine's side of the learner thread: each LearnerApi call becomes a typed request with a
+ * sequence number, answered `{ok, value | error}` (the Signal Desktop pattern). If the thread dies,
+ * every pending call fails with the reason and later calls fail at once: production keeps scoring
+ * with the model it has, only learning stops.
+ */
+export class WorkerLearnerHost implements LearnerApi {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, Pending>();
+  private seq = 0;
+  private dead: Error | null = null;
+
+  constructor(private readonly onError: (err: Error) => void = () => {}) {
+    this.worker = startWorker();
+    this.worker.on('message', (r: LearnerReply) => this.reply(r));
+    this.worker.on('error', (err) => this.die(err));
+    this.worker.on('exit', (code) => this.die(new Error(`learner thread exited with code ${code}`)));
+  }
+
+  fit(key: LearnerKey, vectors: Float32Array[], featureNames: readonly string[], seed: number): Promise<LearnerSnapshot> {
+    return this.call({ method: 'fit', key, vectors, featureNames: [...featureNames], seed }) as Promise<LearnerSnapshot>;
+  }
+  async restore(key: LearnerKey, learner: unknown): Promise<void> {
+    await this.call({ method: 'restore', key, learner });
+  }
+  learn(key: LearnerKey, vectors: Float32Array[]): void {
+    if (this.dead) return;
+    this.worker.postMessage({ seq: 0, method: 'learn', key, vectors } satisfies LearnerRequest);
+  }
+  score(key: LearnerKey, vectors: Float32Array[]): Promise<Float32Array> {
+    return this.call({ method: 'score', key, vectors }) as Promise<Float32Array>;
+  }
+  snapshot(key: LearnerKey): Promise<LearnerSnapshot> {
+    return this.call({ method: 'snapshot', key }) as Promise<LearnerSnapshot>;
+  }
+  async drop(key: LearnerKey): Promise<void> {
+    await this.call({ method: 'drop', key });
+  }
+  async dispose(): Promise<void> {
+    this.die(new Error('learner host disposed'));
+    await this.worker.terminate();
+  }
+
+  private call(body: Body): Promise<unknown> {
+    if (this.dead) return Promise.reject(this.dead);
+    const seq = ++this.seq;
+    return new Promise((resolve, reject) => {
+      this.pending.set(seq, { resolve, reject });
+      this.worker.postMessage({ ...body, seq } as LearnerRequest);
+    });
+  }
+
+  private reply(r: LearnerReply): void {
+    if (r.seq === 0) {
+      if (!r.ok) this.onError(new Error(`online learning failed: ${r.error}`));
+      return;
+    }
+    const p = this.pending.get(r.seq);
+    if (!p) return;
+    this.pending.delete(r.seq);
+    if (r.ok) p.resolve(r.value);
+    else p.reject(new Error(r.error));
+  }
+
+  private die(err: Error): void {
+    if (this.dead) return;
+    this.dead = err;
+    for (const p of this.pending.values()) p.reject(err);
+    this.pending.clear();
+  }
+}
