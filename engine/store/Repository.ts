@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { AssetConfig } from '../contract/asset';
 import type { AlarmLevelChanged } from '../contract/events';
 import { float32ToBlob } from './float32Blob';
+import { ModelRegistry } from './ModelRegistry';
 import type {
   AlarmEventQuery,
   AlarmEventRecord,
@@ -10,6 +11,7 @@ import type {
   IncidentRecord,
   IncidentSummary,
   ModelVersionInput,
+  ModelVersionRecord,
   ModelVersionSummary,
   StoredAsset,
   TripInput,
@@ -37,27 +39,6 @@ const INCIDENT_COLUMNS =
 const ALARM_COLUMNS = 'id, asset_id, at_ms, from_level, to_level, source, value, setpoint, model_version, diagnosis_json';
 const TRIP_COLUMNS =
   'id, asset_id, decided_at_ms, commanded_at_ms, latency_us, source, value, setpoint, model_version, actuator, incident_id';
-const MODEL_SUMMARY_COLUMNS = 'version_id, asset_id, created_ms, windows, promoted_by, length(onnx) AS onnx_bytes';
-
-interface ModelRow {
-  version_id: string;
-  asset_id: string;
-  created_ms: number;
-  windows: number;
-  promoted_by: string | null;
-  onnx_bytes: number;
-  onnx?: Buffer;
-  params_json?: string;
-  calibration_json?: string;
-}
-
-/** A stored ONNX model with its parameters, as `getModelVersion` returns it. */
-export type ModelVersionRecord = ModelVersionInput & { onnxBytes: number };
-
-/** Views a Uint8Array as a Buffer without copying, which is what better-sqlite3 binds as a BLOB. */
-function asBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-}
 
 /** Every statement the repository runs, prepared once per connection. */
 function prepareStatements(db: Database.Database) {
@@ -67,10 +48,6 @@ function prepareStatements(db: Database.Database) {
       ON CONFLICT (asset_id) DO UPDATE SET name = excluded.name, config_json = excluded.config_json`),
     getAsset: p('SELECT * FROM assets WHERE asset_id = ?'),
     listAssets: p('SELECT * FROM assets ORDER BY asset_id'),
-    saveModel: p(`INSERT INTO model_versions (version_id, asset_id, created_ms, onnx, params_json, calibration_json, windows, promoted_by)
-      VALUES (@versionId, @assetId, @createdMs, @onnx, @paramsJson, @calibrationJson, @windows, @promotedBy)`),
-    getModel: p(`SELECT ${MODEL_SUMMARY_COLUMNS}, onnx, params_json, calibration_json FROM model_versions WHERE version_id = ?`),
-    listModels: p(`SELECT ${MODEL_SUMMARY_COLUMNS} FROM model_versions WHERE asset_id = ? ORDER BY created_ms DESC, version_id`),
     insertAlarm: p(`INSERT INTO alarm_events (asset_id, at_ms, from_level, to_level, source, value, setpoint, model_version, diagnosis_json)
       VALUES (@assetId, @atMs, @from, @to, @source, @value, @setpoint, @modelVersion, @diagnosisJson)`),
     countAlarmsAll: p('SELECT count(*) FROM alarm_events WHERE at_ms >= @fromMs AND at_ms < @toMs').pluck(),
@@ -121,12 +98,17 @@ type Statements = ReturnType<typeof prepareStatements>;
 export class Repository {
   readonly #db: Database.Database;
   readonly #s: Statements;
+  /**
+   * The model registry on the same connection, so registry writes join the caller's transaction
+   * (a batch that opens an incident and records its feedback commits both or neither).
+   */
+  readonly models: ModelRegistry;
 
   constructor(db: Database.Database) {
     this.#db = db;
     this.#s = prepareStatements(db);
+    this.models = new ModelRegistry(db);
   }
-
 
   /**
    * Runs `fn` in one transaction (IMMEDIATE, so a writer never upgrades a read lock and deadlocks).
@@ -152,56 +134,19 @@ export class Repository {
     return (this.#s.listAssets.all() as AssetRow[]).map(toStoredAsset);
   }
 
-  /**
-   * Adds an immutable model version. Ids are content hashes of the ONNX bytes, so saving the same
-   * id with the same bytes again (a replay into the same database) is a no-op; the same id with
-   * other bytes is refused, never an overwrite.
-   */
+  /** Adds an immutable model version; see `ModelRegistry.saveModelVersion`. */
   saveModelVersion(m: ModelVersionInput): void {
-    const existing = this.#s.getModel.get(m.versionId) as ModelRow | undefined;
-    if (existing) {
-      if (existing.onnx && Buffer.compare(existing.onnx, asBuffer(m.onnx)) === 0) return;
-      throw new StoreRequestError('VIGIL_MODEL_VERSION_CONFLICT', `model version ${m.versionId} already stored with different ONNX bytes`);
-    }
-    this.#s.saveModel.run({
-      versionId: m.versionId,
-      assetId: m.assetId,
-      createdMs: m.createdMs,
-      onnx: asBuffer(m.onnx),
-      paramsJson: JSON.stringify(m.params ?? null),
-      calibrationJson: JSON.stringify(m.calibration ?? null),
-      windows: m.windows,
-      promotedBy: m.promotedBy,
-    });
+    this.models.saveModelVersion(m);
   }
 
-  /** A model version with its ONNX bytes and parameters, or null. */
+  /** A model version with its ONNX bytes and parameters, or null; see `ModelRegistry.modelVersion`. */
   getModelVersion(versionId: string): ModelVersionRecord | null {
-    const row = this.#s.getModel.get(versionId) as ModelRow | undefined;
-    if (!row || !row.onnx) return null;
-    return {
-      versionId: row.version_id,
-      assetId: row.asset_id,
-      createdMs: row.created_ms,
-      onnx: new Uint8Array(row.onnx),
-      params: JSON.parse(row.params_json ?? 'null') as unknown,
-      calibration: JSON.parse(row.calibration_json ?? 'null') as unknown,
-      windows: row.windows,
-      promotedBy: row.promoted_by,
-      onnxBytes: row.onnx_bytes,
-    };
+    return this.models.modelVersion(versionId);
   }
 
-  /** An asset's model versions, newest first, without the ONNX bytes. */
-  listModelVersions(assetId: string): ModelVersionSummary[] {
-    return (this.#s.listModels.all(assetId) as ModelRow[]).map((r) => ({
-      versionId: r.version_id,
-      assetId: r.asset_id,
-      createdMs: r.created_ms,
-      windows: r.windows,
-      promotedBy: r.promoted_by,
-      onnxBytes: r.onnx_bytes,
-    }));
+  /** An asset's model versions, newest first, without the ONNX bytes; see `ModelRegistry.listModelVersions`. */
+  listModelVersions(assetId: string, channelId?: string): ModelVersionSummary[] {
+    return this.models.listModelVersions(assetId, channelId);
   }
 
   /** Journals one alarm-level change; returns its row id. */

@@ -81,7 +81,7 @@ type StepOutcome = 'idle' | 'progress' | 'blocked';
  *   then applied one per transaction so the good ones are kept and each bad one is rejected,
  *   reported and kept in `rejected()`. A bad alarm row never costs an incident record.
  *
- * Overflow policy: critical ops (incidents, trips, models, assets) are never dropped; bounded ops
+ * Overflow policy: critical ops (incidents, trips, the model registry, assets) are never dropped; bounded ops
  * (alarm-level events) are dropped beyond `maxBoundedOps`, with counts and `overflow` issues.
  */
 export class StoreWriter {

@@ -2,7 +2,8 @@
 export { openDatabase, type OpenDatabaseOptions, type OpenedDatabase } from './openDatabase';
 export { MIGRATIONS, LATEST_SCHEMA_VERSION, type Migration } from './migrations';
 export { runMigrations, SchemaTooNewError, MigrationMismatchError, type MigrationReport } from './migrate';
-export { Repository, type ModelVersionRecord } from './Repository';
+export { Repository } from './Repository';
+export { ModelRegistry } from './ModelRegistry';
 export type * from './records';
 export { type Result, type StoreError, StoreRequestError, toStoreError } from './result';
 export { type StoreOp, type StoreOpKind, type OpPriority, OP_PRIORITY, applyOp, detachOp } from './storeOps';
@@ -15,4 +16,4 @@ export {
   type StoreWriterOptions,
   type StoreWriterStats,
 } from './StoreWriter';
-export { float32ToBlob, blobToFloat32 } from './float32Blob';
+export { float32ToBlob, blobToFloat32, packFloat32Windows, unpackFloat32Windows } from './float32Blob';

@@ -1,4 +1,5 @@
 import { SCHEMA_V1 } from './schemaV1';
+import { SCHEMA_V2 } from './schemaV2';
 
 /**
  * One step of the schema's history. Steps are append-only: once released, a step's `version`,
@@ -15,11 +16,14 @@ export interface Migration {
 }
 
 /**
- * Every migration the code knows, oldest first. A later issue appends configuration versions,
- * the audit trail, alarm journal states, feature history and snapshots as versions 2, 3, …;
+ * Every migration the code knows, oldest first. Later issues append configuration versions,
+ * the audit trail, alarm journal states, feature history and snapshots as versions 3, 4, …;
  * add a `schemaVN.ts` beside `schemaV1.ts` and one line here.
  */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial', up: SCHEMA_V1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', up: SCHEMA_V1 },
+  { version: 2, name: 'model_registry', up: SCHEMA_V2 },
+];
 
 /** The schema version this build writes; a database above it is refused. */
 export const LATEST_SCHEMA_VERSION: number = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

@@ -1,7 +1,7 @@
 import type { AssetConfig } from '../contract/asset';
 import type { AlarmLevelChanged } from '../contract/events';
 import type { Repository } from './Repository';
-import type { IncidentOpen, IncidentPatch, ModelVersionInput, TripInput } from './records';
+import type { IncidentOpen, IncidentPatch, ModelFeedbackInput, ModelPromotionInput, ModelVersionInput, TripInput } from './records';
 
 /**
  * One write the engine asks the store to make, as plain data. Ops carry only JSON-able values and
@@ -9,8 +9,8 @@ import type { IncidentOpen, IncidentPatch, ModelVersionInput, TripInput } from '
  * as-is; the engine never gets a callback from the disk.
  *
  * Ownership: after `StoreWriter.enqueue(op)` the op belongs to the writer. The writer copies the
- * typed arrays in trip frames and ONNX bytes (rare, and usually views into reused buffers), but the
- * engine must not mutate the other objects it passed.
+ * typed arrays in trip frames, ONNX bytes and feedback vectors (rare, and usually views into reused
+ * buffers), but the engine must not mutate the other objects it passed.
  */
 export type StoreOp =
   | { kind: 'upsertAsset'; config: AssetConfig; atMs: number }
@@ -19,16 +19,19 @@ export type StoreOp =
   | { kind: 'openIncident'; incident: IncidentOpen }
   | { kind: 'updateIncident'; id: string; patch: IncidentPatch }
   | { kind: 'closeIncident'; id: string; closedMs: number; summary?: string | null }
-  | { kind: 'insertTrip'; trip: TripInput };
+  | { kind: 'insertTrip'; trip: TripInput }
+  | { kind: 'recordPromotion'; promotion: ModelPromotionInput }
+  | { kind: 'insertFeedback'; feedback: ModelFeedbackInput };
 
 /** The discriminant of `StoreOp`. */
 export type StoreOpKind = StoreOp['kind'];
 
 /**
  * How the writer treats an op when the queue is long.
- * - `critical`: never dropped. Incidents, trips, the model registry and asset configuration are the
- *   record of what the machine and Vigil did; losing one is worse than using memory, so the queue
- *   for them is unbounded (a backlog warning fires instead).
+ * - `critical`: never dropped. Incidents, trips, the model registry (versions, promotions, operator
+ *   feedback) and asset configuration are the record of what the machine, Vigil and people did;
+ *   losing one is worse than using memory, so the queue for them is unbounded (a backlog warning
+ *   fires instead).
  * - `bounded`: may be dropped when too many are queued, counted and reported. Records whose rate is
  *   set by the process rather than by people: a chattering alarm can change level every window. Later
  *   high-rate records (feature history, score samples) belong here too.
@@ -44,11 +47,14 @@ export const OP_PRIORITY: Readonly<Record<StoreOpKind, OpPriority>> = {
   updateIncident: 'critical',
   closeIncident: 'critical',
   insertTrip: 'critical',
+  recordPromotion: 'critical',
+  insertFeedback: 'critical',
 };
 
 /**
  * Copies the typed arrays an op carries, so a view into the engine's ring buffer or a reused
- * window cannot change after enqueue. Only trip frames and ONNX graphs carry arrays; both are rare.
+ * window cannot change after enqueue. Only trip frames, ONNX graphs and feedback vectors carry
+ * arrays; all are rare.
  */
 export function detachOp(op: StoreOp): StoreOp {
   switch (op.kind) {
@@ -62,6 +68,8 @@ export function detachOp(op: StoreOp): StoreOp {
         : op;
     case 'saveModelVersion':
       return { ...op, model: { ...op.model, onnx: op.model.onnx.slice() } };
+    case 'insertFeedback':
+      return { ...op, feedback: { ...op.feedback, vectors: op.feedback.vectors.map((v) => v.slice()) } };
     default:
       return op;
   }
@@ -93,6 +101,12 @@ export function applyOp(repo: Repository, op: StoreOp): void {
       return;
     case 'insertTrip':
       repo.insertTrip(op.trip);
+      return;
+    case 'recordPromotion':
+      repo.models.recordPromotion(op.promotion);
+      return;
+    case 'insertFeedback':
+      repo.models.insertFeedback(op.feedback);
       return;
     default: {
       const never: never = op;

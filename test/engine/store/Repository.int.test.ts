@@ -47,11 +47,13 @@ describe('Repository', () => {
     };
     repo.saveModelVersion(model);
     repo.saveModelVersion({ ...model, versionId: 'm-def456', createdMs: 3000, promotedBy: 'engineer:ana' });
-    expect(repo.getModelVersion('m-abc123')).toEqual({ ...model, onnxBytes: 300 });
+    // Fields added by schema v2 and not given here read back as null.
+    const v2Nulls = { channelId: null, parentVersion: null, precision: null, regime: null, validation: null };
+    expect(repo.getModelVersion('m-abc123')).toEqual({ ...model, ...v2Nulls, onnxBytes: 300 });
     expect(repo.getModelVersion('m-zzz')).toBeNull();
     expect(repo.listModelVersions('pump-1')).toEqual([
-      { versionId: 'm-def456', assetId: 'pump-1', createdMs: 3000, windows: 512, promotedBy: 'engineer:ana', onnxBytes: 300 },
-      { versionId: 'm-abc123', assetId: 'pump-1', createdMs: 2000, windows: 512, promotedBy: null, onnxBytes: 300 },
+      { versionId: 'm-def456', assetId: 'pump-1', createdMs: 3000, windows: 512, promotedBy: 'engineer:ana', ...v2Nulls, onnxBytes: 300 },
+      { versionId: 'm-abc123', assetId: 'pump-1', createdMs: 2000, windows: 512, promotedBy: null, ...v2Nulls, onnxBytes: 300 },
     ]);
     // Content-addressed: the same id with the same bytes is a no-op, with other bytes a refusal.
     repo.saveModelVersion({ ...model, createdMs: 9999 });

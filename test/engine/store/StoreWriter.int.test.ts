@@ -4,9 +4,9 @@ import { openDatabase } from '../../../engine/store/openDatabase';
 import { Repository } from '../../../engine/store/Repository';
 import type { Scheduler } from '../../../engine/store/scheduler';
 import { SqliteBackend, type StoreBackend } from '../../../engine/store/SqliteBackend';
-import type { StoreOp } from '../../../engine/store/storeOps';
+import { OP_PRIORITY, type StoreOp } from '../../../engine/store/storeOps';
 import { StoreWriter, StoreWriterError, type StoreWriterIssue } from '../../../engine/store/StoreWriter';
-import { alarmEvent, assetConfig, awkwardSamples, tempDirs, tripEvent } from './fixtures';
+import { alarmEvent, assetConfig, awkwardSamples, bitsOf, featureWindows, modelInput, tempDirs, tripEvent } from './fixtures';
 
 /** A scheduler the test drives by hand: nothing runs until the test says so. */
 function manualScheduler() {
@@ -216,6 +216,55 @@ describe('StoreWriter', () => {
     await writer.flush();
     const stored = new Repository(reader).getIncident('inc-9')!.tripFrame!.samples;
     expect(new Uint32Array(stored.buffer)).toEqual(new Uint32Array(expected.buffer));
+  });
+
+  it('writes promotions and feedback as critical ops, copying feedback vectors on enqueue', async () => {
+    expect([OP_PRIORITY.recordPromotion, OP_PRIORITY.insertFeedback]).toEqual(['critical', 'critical']);
+    const writer = new StoreWriter({ backend, scheduler: manualScheduler().scheduler, maxBoundedOps: 0, onError: (i) => issues.push(i) });
+    const episode = featureWindows(4, 12);
+    const expected = episode.map((v) => v.slice());
+    const ops: StoreOp[] = [
+      { kind: 'upsertAsset', config: assetConfig('pump-1'), atMs: 1 },
+      { kind: 'saveModelVersion', model: modelInput('m-1', 1) },
+      { kind: 'recordPromotion', promotion: { assetId: 'pump-1', channelId: 'de_accel', fromVersion: null, toVersion: 'm-1', atMs: 10, kind: 'commissioning', by: 'commissioning' } },
+      { kind: 'saveModelVersion', model: modelInput('m-2', 2, { parentVersion: 'm-1' }) },
+      { kind: 'recordPromotion', promotion: { assetId: 'pump-1', channelId: 'de_accel', fromVersion: 'm-1', toVersion: 'm-2', atMs: 20, kind: 'promotion', by: 'learner', validation: { falseAlarmRate: 0 } } },
+      { kind: 'openIncident', incident: { id: 'inc-1', assetId: 'pump-1', openedMs: 30, modelVersion: 'm-2' } },
+      {
+        kind: 'insertFeedback',
+        feedback: { assetId: 'pump-1', channelId: 'de_accel', incidentId: 'inc-1', verdict: 'false_alarm', by: 'ana', atMs: 40, modelVersion: 'm-2', fromMs: 30, toMs: 35, vectors: episode },
+      },
+    ];
+    for (const op of ops) expect(writer.enqueue(op)).toBe(true); // maxBoundedOps 0 drops only bounded kinds
+    for (const v of episode) v.fill(0); // the engine reuses its window buffers
+
+    await writer.flush();
+
+    expect(issues).toEqual([]);
+    const stored = new Repository(reader).models;
+    expect(stored.productionVersion('pump-1', 'de_accel')).toBe('m-2');
+    expect(stored.listPromotions('pump-1').map((p) => [p.kind, p.fromVersion, p.toVersion])).toEqual([
+      ['promotion', 'm-1', 'm-2'],
+      ['commissioning', null, 'm-1'],
+    ]);
+    const feedback = stored.listFeedback('pump-1', 'de_accel');
+    expect(feedback.map((f) => [f.id, f.incidentId, f.windows, f.vectorLength])).toEqual([[1, 'inc-1', 4, 12]]);
+    expect(feedback[0]!.vectors.map(bitsOf)).toEqual(expected.map(bitsOf));
+    expect(writer.stats()).toMatchObject({ written: 7, droppedOps: 0, rejectedOps: 0 });
+  });
+
+  it('rejects a promotion of an unknown version on its own, keeping the rest of the batch', async () => {
+    const writer = new StoreWriter({ backend, scheduler: manualScheduler().scheduler, onError: (i) => issues.push(i) });
+    const bad: StoreOp = {
+      kind: 'recordPromotion',
+      promotion: { assetId: 'pump-1', channelId: 'de_accel', fromVersion: null, toVersion: 'm-404', atMs: 1, kind: 'rollback', by: 'ana' },
+    };
+    writer.enqueue({ kind: 'upsertAsset', config: assetConfig('pump-1'), atMs: 1 });
+    writer.enqueue(bad);
+    writer.enqueue({ kind: 'saveModelVersion', model: modelInput('m-1', 1) });
+    await writer.flush();
+    expect(writer.rejected()).toEqual([{ op: bad, error: expect.objectContaining({ code: 'VIGIL_NO_SUCH_MODEL_VERSION', transient: false }) }]);
+    expect(new Repository(reader).models.listModelVersions('pump-1').map((m) => m.versionId)).toEqual(['m-1']);
   });
 
   it('close() writes what is queued (with the real scheduler) and refuses later ops', async () => {

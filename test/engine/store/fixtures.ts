@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { AssetConfig } from '../../../engine/contract/asset';
 import type { AlarmLevelChanged, TripRequested } from '../../../engine/contract/events';
 import type { Diagnosis } from '../../../engine/contract/features';
+import type { ModelVersionInput } from '../../../engine/store/records';
 
 /** Temp directories for real SQLite files; `cleanup()` removes them all (call it in afterEach). */
 export function tempDirs(): { path(name?: string): string; cleanup(): void } {
@@ -87,4 +88,43 @@ export function awkwardSamples(n = 4096): Float32Array {
   out[5] = -Infinity;
   bits[6] = 0x7f7fffff; // largest finite
   return out;
+}
+
+/** Deterministic stand-in ONNX bytes; `seed` varies them so distinct versions have distinct bytes. */
+export function fakeOnnx(seed: number, length = 300): Uint8Array {
+  return Uint8Array.from({ length }, (_, i) => (i * 37 + seed * 11) & 0xff);
+}
+
+/** A v2 model version of pump-1's drive-end channel, learned from `parentVersion`. */
+export function modelInput(versionId: string, seed: number, overrides: Partial<ModelVersionInput> = {}): ModelVersionInput {
+  return {
+    versionId,
+    assetId: 'pump-1',
+    createdMs: 1000 * seed,
+    onnx: fakeOnnx(seed),
+    params: { layers: [8, 3, 8], weights: [0.5, -0.25, seed] },
+    calibration: { p999: 0.7 + seed / 100 },
+    windows: 64 * seed,
+    promotedBy: null,
+    channelId: 'de_accel',
+    parentVersion: null,
+    precision: 'int8',
+    regime: { lowHz: 28, highHz: 31 },
+    validation: null,
+    ...overrides,
+  };
+}
+
+/** `windows` feature vectors of `length` values, each window with the float32 corner cases. */
+export function featureWindows(windows: number, length: number): Float32Array[] {
+  return Array.from({ length: windows }, (_, w) => {
+    const v = awkwardSamples(Math.max(length, 7)).slice(0, length);
+    for (let i = 7; i < length; i++) v[i] = (v[i] ?? 0) + w;
+    return v;
+  });
+}
+
+/** Same bits, element for element (NaN payloads and -0 included), for bit-exact assertions. */
+export function bitsOf(a: Float32Array): Uint32Array {
+  return new Uint32Array(a.buffer, a.byteOffset, a.length);
 }

@@ -8,6 +8,8 @@ import { tempDirs } from './fixtures';
 const tmp = tempDirs();
 afterEach(() => tmp.cleanup());
 const clock = () => 1_700_000_000_000;
+/** The first version this build does not know, for tests that simulate a newer build. */
+const NEXT = LATEST_SCHEMA_VERSION + 1;
 
 function tables(db: Database.Database): string[] {
   return (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[]).filter(
@@ -20,12 +22,26 @@ describe('openDatabase', () => {
     const path = tmp.path();
     const { db, migration } = openDatabase(path, { nowMs: clock, busyTimeoutMs: 1234 });
     try {
-      expect(migration).toEqual({ fromVersion: 0, toVersion: LATEST_SCHEMA_VERSION, applied: [{ version: 1, name: 'initial' }] });
-      expect(tables(db)).toEqual(['alarm_events', 'assets', 'incidents', 'model_versions', 'schema_migrations', 'trips']);
-      expect(db.prepare('SELECT version, name, applied_ms FROM schema_migrations').all()).toEqual([
-        { version: 1, name: 'initial', applied_ms: clock() },
+      const all = [
+        { version: 1, name: 'initial' },
+        { version: 2, name: 'model_registry' },
+      ];
+      expect(migration).toEqual({ fromVersion: 0, toVersion: LATEST_SCHEMA_VERSION, applied: all });
+      expect(LATEST_SCHEMA_VERSION).toBe(2);
+      expect(tables(db)).toEqual([
+        'alarm_events',
+        'assets',
+        'incidents',
+        'model_feedback',
+        'model_promotions',
+        'model_versions',
+        'schema_migrations',
+        'trips',
       ]);
-      expect(db.pragma('user_version', { simple: true })).toBe(1);
+      expect(db.prepare('SELECT version, name, applied_ms FROM schema_migrations').all()).toEqual(
+        all.map((m) => ({ ...m, applied_ms: clock() })),
+      );
+      expect(db.pragma('user_version', { simple: true })).toBe(2);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
@@ -43,8 +59,8 @@ describe('openDatabase', () => {
 
     const second = openDatabase(path, { nowMs: () => 42 });
     try {
-      expect(second.migration).toEqual({ fromVersion: 1, toVersion: 1, applied: [] });
-      expect(second.db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(1);
+      expect(second.migration).toEqual({ fromVersion: LATEST_SCHEMA_VERSION, toVersion: LATEST_SCHEMA_VERSION, applied: [] });
+      expect(second.db.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(LATEST_SCHEMA_VERSION);
       expect(second.db.prepare('SELECT asset_id FROM assets').pluck().all()).toEqual(['a']);
     } finally {
       second.db.close();
@@ -54,11 +70,11 @@ describe('openDatabase', () => {
   it('applies only the new steps when the code knows more migrations than the file', () => {
     const path = tmp.path();
     openDatabase(path, { nowMs: clock }).db.close();
-    const extended: Migration[] = [...MIGRATIONS, { version: 2, name: 'notes', up: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT) STRICT;' }];
+    const extended: Migration[] = [...MIGRATIONS, { version: NEXT, name: 'notes', up: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT) STRICT;' }];
     const { db, migration } = openDatabase(path, { nowMs: () => 7, migrations: extended });
     try {
-      expect(migration).toEqual({ fromVersion: 1, toVersion: 2, applied: [{ version: 2, name: 'notes' }] });
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(migration).toEqual({ fromVersion: LATEST_SCHEMA_VERSION, toVersion: NEXT, applied: [{ version: NEXT, name: 'notes' }] });
+      expect(db.pragma('user_version', { simple: true })).toBe(NEXT);
     } finally {
       db.close();
     }
@@ -69,14 +85,14 @@ describe('openDatabase', () => {
     openDatabase(path, { nowMs: clock }).db.close();
     const broken: Migration[] = [
       ...MIGRATIONS,
-      { version: 2, name: 'broken', up: 'CREATE TABLE half (id INTEGER) STRICT; INSERT INTO no_such_table VALUES (1);' },
+      { version: NEXT, name: 'broken', up: 'CREATE TABLE half (id INTEGER) STRICT; INSERT INTO no_such_table VALUES (1);' },
     ];
     expect(() => openDatabase(path, { nowMs: clock, migrations: broken })).toThrow(/no_such_table/);
     const raw = new Database(path);
     try {
-      expect(raw.pragma('user_version', { simple: true })).toBe(1);
+      expect(raw.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
       expect(raw.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'half'").pluck().get()).toBe(0);
-      expect(raw.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(1);
+      expect(raw.prepare('SELECT max(version) FROM schema_migrations').pluck().get()).toBe(LATEST_SCHEMA_VERSION);
     } finally {
       raw.close();
     }
@@ -84,7 +100,7 @@ describe('openDatabase', () => {
 
   it('refuses a database whose schema is newer than the code, with a clear error', () => {
     const path = tmp.path();
-    const extended: Migration[] = [...MIGRATIONS, { version: 2, name: 'future', up: 'CREATE TABLE future (id INTEGER) STRICT;' }];
+    const extended: Migration[] = [...MIGRATIONS, { version: NEXT, name: 'future', up: 'CREATE TABLE future (id INTEGER) STRICT;' }];
     openDatabase(path, { nowMs: clock, migrations: extended }).db.close();
 
     let caught: unknown;
@@ -94,9 +110,9 @@ describe('openDatabase', () => {
       caught = err;
     }
     expect(caught).toBeInstanceOf(SchemaTooNewError);
-    expect((caught as SchemaTooNewError).databaseVersion).toBe(2);
+    expect((caught as SchemaTooNewError).databaseVersion).toBe(NEXT);
     expect((caught as SchemaTooNewError).codeVersion).toBe(LATEST_SCHEMA_VERSION);
-    expect((caught as Error).message).toMatch(/schema version 2.*only knows up to version 1/);
+    expect((caught as Error).message).toMatch(new RegExp(`schema version ${NEXT}.*only knows up to version ${LATEST_SCHEMA_VERSION}`));
     // The refused file is not left locked: another connection can write it.
     const raw = new Database(path);
     raw.prepare("INSERT INTO assets VALUES ('b', 'B', '{}', 1)").run();
@@ -119,7 +135,7 @@ describe('openDatabase', () => {
   });
 
   it('rejects a migration list with gaps before touching the file', () => {
-    const gap: Migration[] = [...MIGRATIONS, { version: 3, name: 'gap', up: 'SELECT 1;' }];
+    const gap: Migration[] = [...MIGRATIONS, { version: NEXT + 1, name: 'gap', up: 'SELECT 1;' }];
     expect(() => openDatabase(':memory:', { migrations: gap })).toThrow(/without gaps/);
   });
 
