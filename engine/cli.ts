@@ -12,8 +12,8 @@ export class UsageError extends Error {}
 
 const USAGE = `usage:
   vigil serve [--port N] [--db FILE] [--seed N] [--duration S] [--ui DIR]
-  vigil evaluate cwru --data DIR --out FILE.json
-  vigil evaluate ims  --data DIR --out FILE.json
+  vigil evaluate cwru --data DIR --out FILE.json [--precision int8|fp32]
+  vigil evaluate ims  --data DIR --out FILE.json [--precision int8|fp32]
   vigil replay --data DIR --file NAME [--fast] [--db FILE]
   vigil bench [--out FILE.json] [--seconds S]`;
 
@@ -39,17 +39,19 @@ async function writeJson(path: string, value: unknown): Promise<void> {
 
 async function evaluate(args: string[]): Promise<number> {
   const [dataset, ...rest] = args;
-  const { values, positionals } = parse(rest, { data: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' } });
+  const { values, positionals } = parse(rest, { data: { type: 'string' }, out: { type: 'string' }, quiet: { type: 'boolean' }, precision: { type: 'string' } });
   if (positionals.length > 0) throw new UsageError(`unexpected argument ${positionals[0]}`);
   const data = need(values, 'data');
   const out = need(values, 'out');
   const log = values.quiet ? () => {} : (l: string) => console.log(l);
+  const precision = values.precision ?? 'int8';
+  if (precision !== 'int8' && precision !== 'fp32') throw new UsageError(`--precision must be int8 or fp32, got '${String(precision)}'`);
   if (dataset === 'cwru') {
-    const report = await evaluateCwru(data, log);
+    const report = await evaluateCwru(data, log, { precision });
     await writeJson(out, report);
     console.log(`summary: ${JSON.stringify(report.summary)}`);
   } else if (dataset === 'ims') {
-    const report = await evaluateIms(data, log);
+    const report = await evaluateIms(data, log, { precision });
     await writeJson(out, report);
   } else {
     throw new UsageError(`unknown dataset '${dataset ?? ''}': expected cwru or ims`);

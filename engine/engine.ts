@@ -6,7 +6,11 @@ import { FeatureExtractor } from './features/FeatureExtractor';
 import { initDsp } from './features/fft';
 import { FEATURE_NAMES, toModelVector } from './features/modelVector';
 import { Ingest, type AcceptResult, type Hop, type IngestOptions } from './ingest/ingest';
-import type { ModelSource } from './monitor/commission';
+import type { LearnerApi } from './learn/LearnerService';
+import { WorkerLearnerHost } from './learn/WorkerLearnerHost';
+import { PRODUCTION_PRECISION, type ModelSource } from './monitor/commission';
+import type { AutoencoderPrecision } from './learn/onnxAutoencoder';
+import type { PromotionOutcome } from './monitor/ModelLifecycle';
 import { AssetMonitor } from './monitor/AssetMonitor';
 import { VectorTransform } from './monitor/vectorTransform';
 import type { StoreOp } from './store/storeOps';
@@ -34,6 +38,19 @@ export interface EngineOptions {
   seed?: number;
   /** Measurement hook: µs from frame arrival to each window's protection decision (benchmarks). */
   onDecision?: (us: number) => void;
+  /** Shadow learners; default: a learner thread of this engine's own (disposed with it). */
+  learner?: LearnerApi;
+  /** Precision of production models (default int8; fp32 to compare detection results). */
+  modelPrecision?: AutoencoderPrecision;
+}
+
+/** Operator feedback on an alarm episode (see ModelLifecycle.feedback). */
+export interface AlarmFeedback {
+  assetId: string;
+  incidentId: string;
+  verdict: 'false_alarm' | 'confirmed_fault';
+  by: string;
+  note?: string;
 }
 
 interface VectorChannelState {
@@ -58,11 +75,15 @@ export class Engine {
   private readonly listeners: Array<(e: EngineEvent) => void> = [];
   private readonly vectorRejected: Record<RejectReason, number> = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
   private arrivalNs = 0n;
+  private readonly learner: LearnerApi;
+  private readonly ownsLearner: boolean;
   private errors = 0;
   lastError: unknown = null;
 
   private constructor(private readonly opts: EngineOptions) {
     const assets = opts.assets;
+    this.ownsLearner = opts.learner === undefined;
+    this.learner = opts.learner ?? new WorkerLearnerHost((err) => this.fail(err));
     this.cache = new FeatureCache(opts.historyLength ?? 64);
     this.ingest = new Ingest(assets, opts.clock, { ...opts.ingest, onError: (err) => this.fail(err) });
     const sinks = {
@@ -72,6 +93,8 @@ export class Engine {
       clock: opts.clock,
       onError: (err: unknown) => this.fail(err),
       onDecision: opts.onDecision,
+      learner: this.learner,
+      precision: opts.modelPrecision ?? PRODUCTION_PRECISION,
     };
     for (const a of assets) {
       const names = new Map<string, readonly string[]>();
@@ -189,6 +212,46 @@ export class Engine {
     await m.install(channelId, src, announce);
   }
 
+  /** Promote every shadow of an asset now (validated as a scheduled promotion would be). */
+  async promote(assetId: string, by: string, reason: string): Promise<PromotionOutcome[]> {
+    return this.requireMonitor(assetId).promote(by, reason);
+  }
+
+  /** Roll a channel back to a stored version: it scores from the next window; the shadow restarts from its weights. */
+  async rollback(assetId: string, channelId: string, src: ModelSource, by: string, reason: string): Promise<string> {
+    const model = await this.requireMonitor(assetId).lifecycle(channelId).install(src, true, 'rollback', by, reason);
+    return model.version;
+  }
+
+  /**
+   * Operator feedback on an incident: a false alarm is learned as normal (and promoted at once if
+   * production scored it near alert); a confirmed fault is stored as a label and never learned.
+   * Unknown assets or incidents are refused with a clear error; nothing changes then.
+   */
+  async feedback(f: AlarmFeedback): Promise<{ windows: number; promotion: PromotionOutcome | null }> {
+    const m = this.requireMonitor(f.assetId);
+    const span = m.incidentSpan(f.incidentId);
+    if (!span) throw new Error(`unknown incident ${f.incidentId} on asset ${f.assetId}`);
+    const toMs = span.closedMs ?? this.opts.clock();
+    let windows = 0;
+    let promotion: PromotionOutcome | null = null;
+    for (const channelId of m.channelIds) {
+      const lc = m.lifecycle(channelId);
+      const r = await lc.feedback(f.verdict, span.openedMs, toMs, f.incidentId, f.by);
+      windows += r.windows;
+      promotion ??= r.promotion;
+      const atMs = this.opts.clock();
+      this.opts.store?.({ kind: 'insertFeedback', feedback: { assetId: f.assetId, channelId, incidentId: f.incidentId, verdict: f.verdict, by: f.by, note: f.note ?? null, atMs, modelVersion: lc.production?.version ?? null, fromMs: span.openedMs, toMs, vectorLength: r.vectors[0]?.length ?? 0, vectors: r.vectors } });
+    }
+    return { windows, promotion };
+  }
+
+  private requireMonitor(assetId: string): AssetMonitor {
+    const m = this.monitors.get(assetId);
+    if (!m) throw new Error(`unknown asset ${assetId}`);
+    return m;
+  }
+
   resetLatch(assetId: string): boolean {
     const m = this.monitors.get(assetId);
     if (!m) throw new Error(`unknown asset ${assetId}`);
@@ -236,6 +299,7 @@ export class Engine {
   async dispose(): Promise<void> {
     for (const m of this.monitors.values()) await m.dispose();
     for (const x of this.extractors.values()) x.dispose();
+    if (this.ownsLearner) await this.learner.dispose();
   }
 
   private onHop(hop: Hop): void {

@@ -70,5 +70,13 @@ export const AssetConfigSchema = z.object({
   }),
   /** Windows of normal data to learn from before scoring starts. */
   commissioningWindows: z.number().int().min(8),
+  /** Online learning after commissioning (defaults: on, promote every 3000 learned windows, hold out 1 in 5). */
+  learning: z
+    .object({
+      enabled: z.boolean().optional(),
+      promoteEveryWindows: z.number().int().min(50).optional(),
+      heldOutEvery: z.number().int().min(2).max(100).optional(),
+    })
+    .optional(),
 }).refine((a) => a.channels.length + (a.vectorChannels?.length ?? 0) > 0, { message: 'an asset needs at least one channel' });
 export type AssetConfig = z.infer<typeof AssetConfigSchema>;

@@ -65,6 +65,9 @@ export function diagnoseMany(
   return decide(sum, shaftHz / use.length, baseline, multiples, opts);
 }
 
+/** Robust deviation (in MADs) of a shaft order that names imbalance/misalignment even below orderRatio. */
+const STRONG_ORDER_SHIFT_MADS = 8;
+
 function decide(v: Float64Array, shaftHz: number, baseline: DiagnosisBaseline, mult: DefectMultiples, opts: DiagnoseOptions): Diagnosis {
   const ratio = (i: number): number => v[i]! / Math.max(baseline.median[i]!, 1e-12);
   const freqOf = (i: number): number | null => {
@@ -97,9 +100,14 @@ function decide(v: Float64Array, shaftHz: number, baseline: DiagnosisBaseline, m
     const runnerUp = Math.max(1, bearing[1]!.r);
     return { fault, confidence: confidenceOf(top.r, runnerUp, opts.bearingRatio), evidence: pick(evidence, top.index) };
   }
-  const orders = [DIAG_INDEX.order1_g, DIAG_INDEX.order2_g, DIAG_INDEX.order3_g].map((i) => ({ i, r: ratio(i) })).sort((a, b) => b.r - a.r);
+  // A shaft order that changed by orderRatio either way: a new unbalance adds to the residual one as
+  // a vector, so depending on phase the 1x amplitude first falls, then rises (API 670 watches the 1x
+  // vector, not only its growth). A fall is as much a change of balance state as a rise.
+  const orders = [DIAG_INDEX.order1_g, DIAG_INDEX.order2_g, DIAG_INDEX.order3_g].map((i) => ({ i, r: Math.max(ratio(i), 1 / Math.max(ratio(i), 1e-12)) })).sort((a, b) => b.r - a.r);
   const o = orders[0]!;
-  if (o.r >= opts.orderRatio && v[o.i]! >= baseline.median[o.i]! + opts.bearingMadZ * baseline.mad[o.i]!) {
+  const orderShift = Math.abs(v[o.i]! - baseline.median[o.i]!) / Math.max(baseline.mad[o.i]!, 1e-12);
+  // A very steady 1x (a fan, a coupled motor) shows a balance change as a large shift in MADs before it doubles.
+  if (orderShift >= opts.bearingMadZ && (o.r >= opts.orderRatio || orderShift >= STRONG_ORDER_SHIFT_MADS)) {
     return { fault: 'imbalance_misalignment', confidence: confidenceOf(o.r, Math.max(1, top.r), opts.orderRatio), evidence: pick(evidence, o.i) };
   }
   return { fault: 'unknown', confidence: 0, evidence: evidence.filter((e) => e.ratio > 1).slice(0, 6) };

@@ -6,6 +6,8 @@ import { Engine } from '../engine';
 import { SKF_6205_CWRU } from '../features/defectMultiples';
 import { loadRecording, shaftHzOf, type CwruRecording, type Manifest } from '../ingest/manifest';
 import { ReplaySource } from '../ingest/replay';
+import type { LearnerApi } from '../learn/LearnerService';
+import type { AutoencoderPrecision } from '../learn/onnxAutoencoder';
 import type { ModelSource } from '../monitor/commission';
 import type { StoreOp } from '../store/storeOps';
 
@@ -61,11 +63,11 @@ export function normalRecordings(manifest: Extract<Manifest, { kind: 'cwru' }>):
  * Commissions the rig on the first half of each normal recording, streamed as live frames, and
  * returns the learned model so each evaluation stream can start from the same commissioned state.
  */
-export async function commissionOnNormals(dir: string, normals: CwruRecording[]): Promise<{ model: ModelSource; windows: number }> {
+export async function commissionOnNormals(dir: string, normals: CwruRecording[], rig: RigOptions = {}): Promise<{ model: ModelSource; windows: number }> {
   const halves = await Promise.all(normals.map(async (r) => ({ r, samples: await loadRecording(dir, r) })));
   const windows = halves.reduce((n, h) => n + windowsIn(Math.floor(h.samples.length / 2)), 0);
   if (windows < 8) throw new Error(`the normal recordings give ${windows} commissioning windows; at least 8 are needed`);
-  const engine = await Engine.create({ assets: [cwruAsset(windows)], clock: () => CWRU_EPOCH_MS, actuator: new RecordingActuator(() => CWRU_EPOCH_MS) });
+  const engine = await Engine.create({ assets: [cwruAsset(windows)], clock: () => CWRU_EPOCH_MS, actuator: new RecordingActuator(() => CWRU_EPOCH_MS), learner: rig.learner, modelPrecision: rig.precision });
   try {
     let epoch = CWRU_EPOCH_MS;
     for (const { r, samples } of halves) {
@@ -81,6 +83,15 @@ export async function commissionOnNormals(dir: string, normals: CwruRecording[])
   } finally {
     await engine.dispose();
   }
+}
+
+/**
+ * Shared settings of an evaluation's engines: one learner thread for all streams (they run one
+ * after another), and the production precision (int8 normally; fp32 to compare detection results).
+ */
+export interface RigOptions {
+  learner?: LearnerApi;
+  precision?: AutoencoderPrecision;
 }
 
 /** What one stream of a recording did, from the commissioned state. */
@@ -100,10 +111,10 @@ export async function streamRecording(
   r: CwruRecording,
   model: ModelSource,
   range: { start: number; end: number },
-  opts: { store?: (op: StoreOp) => void; onEvent?: (e: EngineEvent) => void; pace?: 'fast' | 'realtime' } = {},
+  opts: { store?: (op: StoreOp) => void; onEvent?: (e: EngineEvent) => void; pace?: 'fast' | 'realtime' } & RigOptions = {},
 ): Promise<StreamOutcome> {
   const actuator = new RecordingActuator(() => Date.now());
-  const engine = await Engine.create({ assets: [cwruAsset(8)], clock: () => Date.now(), actuator, store: opts.store, sourceLabel: `replay ${r.file}` });
+  const engine = await Engine.create({ assets: [cwruAsset(8)], clock: () => Date.now(), actuator, store: opts.store, sourceLabel: `replay ${r.file}`, learner: opts.learner, modelPrecision: opts.precision });
   const events: EngineEvent[] = [];
   engine.on((e) => {
     if (e.type !== 'ScoreComputed') events.push(e);

@@ -1,5 +1,10 @@
 import { loadManifest, loadRecording } from '../ingest/manifest';
-import { commissionOnNormals, normalRecordings, streamRecording } from './cwruRig';
+import { commissionOnNormals, normalRecordings, streamRecording, type RigOptions } from './cwruRig';
+import type { CwruRecording, Manifest } from '../ingest/manifest';
+import { WorkerLearnerHost } from '../learn/WorkerLearnerHost';
+import type { AutoencoderPrecision } from '../learn/onnxAutoencoder';
+import { PRODUCTION_PRECISION } from '../monitor/commission';
+import { modelVersionId } from '../model/modelVersion';
 
 /** One streamed recording in the evaluation report (field names fixed by issue 2). */
 export interface CwruRecordingResult {
@@ -46,13 +51,22 @@ function median(xs: number[]): number | null {
  * separately, as live frames with the recording's shaft speed. No fault label is used for
  * learning or tuning: labels only grade the result.
  */
-export async function evaluateCwru(dir: string, log: (line: string) => void = () => {}): Promise<CwruReport> {
+export async function evaluateCwru(dir: string, log: (line: string) => void = () => {}, opts: { precision?: AutoencoderPrecision } = {}): Promise<CwruReport> {
   const manifest = await loadManifest(dir);
   if (manifest.kind !== 'cwru') throw new Error(`${dir}/manifest.json is an IMS manifest, not CWRU: use 'vigil evaluate ims'`);
   const { use: normals, skipped } = normalRecordings(manifest);
   if (normals.length === 0) throw new Error(`${dir}/manifest.json lists no normal recording at 12 kHz to commission on`);
   for (const s of skipped) log(`skip ${s.file}: ${s.why}`);
-  const { model, windows } = await commissionOnNormals(dir, normals);
+  const learner = new WorkerLearnerHost();
+  try {
+    return await evaluateWith(dir, manifest, normals, skipped, log, { learner, precision: opts.precision ?? PRODUCTION_PRECISION });
+  } finally {
+    await learner.dispose();
+  }
+}
+
+async function evaluateWith(dir: string, manifest: Extract<Manifest, { kind: 'cwru' }>, normals: CwruRecording[], skipped: CwruReport['skipped'], log: (line: string) => void, rig: Required<RigOptions>): Promise<CwruReport> {
+  const { model, windows } = await commissionOnNormals(dir, normals, rig);
   log(`commissioned on ${windows} windows from ${normals.map((r) => r.file).join(', ')} (first halves): model ${model.params.featureNames.length} features, threshold ${model.params.threshold.toFixed(3)}`);
 
   const recordings: CwruRecordingResult[] = [];
@@ -60,7 +74,7 @@ export async function evaluateCwru(dir: string, log: (line: string) => void = ()
   for (const { r, half } of streams) {
     const samples = await loadRecording(dir, r);
     const start = half === 'second' ? Math.floor(samples.length / 2) : 0;
-    const out = await streamRecording(samples, r, model, { start, end: samples.length });
+    const out = await streamRecording(samples, r, model, { start, end: samples.length, ...rig });
     const top = out.diagnosis?.evidence[0];
     const res: CwruRecordingResult = {
       file: r.file,
@@ -93,9 +107,10 @@ export async function evaluateCwru(dir: string, log: (line: string) => void = ()
       commissioning: 'first half of each 12 kHz normal recording, streamed as 512-sample frames',
       window_samples: 4096,
       hop_samples: 512,
-      alarm: 'alert level on the calibrated score (1.0 = 99.9th percentile of held-out commissioning windows) or ISO velocity 4.5 mm/s, on-delay 1 window',
+      alarm: 'alert level on the calibrated autoencoder score (1.0 = 99.9th percentile of held-out commissioning windows) or ISO velocity 4.5 mm/s, on-delay 1 window',
       commissioning_windows: windows,
-      threshold_distance: model.params.threshold,
+      model: `autoencoder ${model.params.encoder.map((l) => l.outputs).join('-')} over ${model.params.featureNames.length} features, ${model.precision} ONNX (version ${modelVersionId(model.onnx)})`,
+      threshold_rms: model.params.threshold,
     },
     recordings,
     summary: {

@@ -1,3 +1,7 @@
+import type { LearnerApi } from '../learn/LearnerService';
+import { WorkerLearnerHost } from '../learn/WorkerLearnerHost';
+import type { AutoencoderPrecision } from '../learn/onnxAutoencoder';
+import { PRODUCTION_PRECISION } from '../monitor/commission';
 import { RecordingActuator } from '../actuate/actuator';
 import type { AssetConfig, Bearing } from '../contract/asset';
 import type { Quality } from '../contract/frame';
@@ -79,16 +83,21 @@ function imsAsset(bearing: string, test: string, cols: Array<{ name: string; fea
  * order; the engine commissions on the first 24 hours of each trajectory, then scores the rest
  * online. Reports each bearing's first alarm and how its snapshots were classified by quality.
  */
-export async function evaluateIms(dir: string, log: (line: string) => void = () => {}): Promise<ImsReport> {
+export async function evaluateIms(dir: string, log: (line: string) => void = () => {}, opts: { precision?: AutoencoderPrecision } = {}): Promise<ImsReport> {
   const manifest = await loadManifest(dir);
   if (manifest.kind !== 'ims') throw new Error(`${dir}/manifest.json is a CWRU manifest, not IMS: use 'vigil evaluate cwru'`);
   const trajectories: ImsReport['trajectories'] = [];
-  for (const t of manifest.trajectories) trajectories.push(await evaluateTrajectory(dir, t, log));
+  const learner = new WorkerLearnerHost();
+  try {
+    for (const t of manifest.trajectories) trajectories.push(await evaluateTrajectory(dir, t, log, { learner, precision: opts.precision ?? PRODUCTION_PRECISION }));
+  } finally {
+    await learner.dispose();
+  }
   return {
     dataset: manifest.dataset,
     method: {
       commissioning: 'first 24 h of each trajectory (time-ordered rows)',
-      model: 'per-bearing Mahalanobis model of normal (ONNX) over the bearing\'s DC-free columns (std, skew, kurtosis, p2p per axis) where the table has them, else mean |x|; level features log-scaled',
+      model: 'per-bearing autoencoder model of normal (int8 ONNX unless --precision fp32) over the bearing\'s DC-free columns (std, skew, kurtosis, p2p per axis) where the table has them, else mean |x|; level features log-scaled',
       alarm: 'alert = calibrated score ≥ 1.0 (99.9th percentile of held-out commissioning rows) on two consecutive snapshots',
       bad_quality: 'a snapshot whose level features fall below 0.1 × their commissioning median (dead sensor / stopped test) is classified bad and not scored',
     },
@@ -96,7 +105,7 @@ export async function evaluateIms(dir: string, log: (line: string) => void = () 
   };
 }
 
-async function evaluateTrajectory(dir: string, t: ImsTrajectory, log: (line: string) => void): Promise<ImsReport['trajectories'][number]> {
+async function evaluateTrajectory(dir: string, t: ImsTrajectory, log: (line: string) => void, rig: { learner: LearnerApi; precision: AutoencoderPrecision }): Promise<ImsReport['trajectories'][number]> {
   const matrix = await loadRecording(dir, t);
   const times = t.timestamps.map((ts, r) => parseTime(ts, t.file, r));
   for (let r = 1; r < times.length; r++) if (!(times[r]! > times[r - 1]!)) throw new Error(`${t.file}: timestamps go backwards at row ${r}`);
@@ -107,7 +116,7 @@ async function evaluateTrajectory(dir: string, t: ImsTrajectory, log: (line: str
     return [b, dcFree.length > 0 ? dcFree : cols] as const;
   }));
   const assets = [...groups].map(([b, cols]) => imsAsset(b, test, cols, commissioningRows, t.shaft_rpm / 60));
-  const engine = await Engine.create({ assets, clock: () => times[0]!, actuator: new RecordingActuator(() => Date.now()), sourceLabel: `IMS ${t.file}` });
+  const engine = await Engine.create({ assets, clock: () => times[0]!, actuator: new RecordingActuator(() => Date.now()), sourceLabel: `IMS ${t.file}`, learner: rig.learner, modelPrecision: rig.precision });
   const results = new Map<string, ImsBearingResult>();
   for (const [b, cols] of groups) {
     results.set(`ims-${test}-${b}`, { bearing: b, features: cols.length, commissioning_rows: commissioningRows, first_alarm_row: null, first_alarm_time: null, first_danger_row: null, alarm_rows: 0, max_score: 0, quality: {}, bad_rows: [] });

@@ -172,6 +172,37 @@ export class AutoencoderLearner {
     });
   }
 
+  /**
+   * A learner that continues from frozen params (a registry version after a restart or a
+   * rollback): fresh optimiser moments and an empty replay reservoir, statistics seeded from the
+   * params so its scores equal the params' scores until it learns.
+   */
+  static fromParams(p: AutoencoderParams, seed: number, learningRate = 3e-3): AutoencoderLearner {
+    const layers = [...p.encoder, ...p.decoder].map(copyLayer);
+    const k = p.latentCentre.length;
+    return new AutoencoderLearner({
+      featureNames: Object.freeze([...p.featureNames]),
+      centre: Float32Array.from(p.centre),
+      scale: Float32Array.from(p.scale),
+      layers,
+      encoderDepth: p.encoder.length,
+      moments: layers.map(zeroMoments),
+      step: 0,
+      rng: new SeededUniform(seed),
+      replay: [],
+      replaySeen: 0,
+      residualMs: Float64Array.from(p.residualScale, (s) => s * s),
+      latentMean: Float64Array.from(p.latentCentre),
+      latentVar: Float64Array.from({ length: k }, (_, j) => p.latentScale[j]! * p.latentScale[j]!),
+      statCount: Math.min(p.samplesSeen, STATS_MEMORY),
+      threshold: p.threshold,
+      samplesSeen: p.samplesSeen,
+      adam: { ...DEFAULT_ADAM, learningRate },
+      quantile: 0.999,
+      seed,
+    });
+  }
+
   private static train(
     zs: readonly Float32Array[],
     opts: AutoencoderLearnerOptions,

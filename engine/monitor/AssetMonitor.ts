@@ -5,7 +5,10 @@ import type { Diagnosis, FeatureSet } from '../contract/features';
 import { handle, initialProtectionState, type ProtectionState } from '../protect/protection';
 import type { StoreOp } from '../store/storeOps';
 import { diagnoseFeatureSets } from './diagnosis';
-import { fitModelSource, loadModel, modelSourceJson, type CommissionedModel, type ModelSource } from './commission';
+import type { LearnerApi } from '../learn/LearnerService';
+import type { AutoencoderPrecision } from '../learn/onnxAutoencoder';
+import { commissioningExtras, type CommissionedModel, type ModelSource, type OperatingRegime } from './commission';
+import { DEFAULT_LEARNING, ModelLifecycle, type PromotionOutcome } from './ModelLifecycle';
 
 /** One analysis window of one channel, ready for scoring. Owned by the monitor once handed over. */
 export interface ScoredWindow {
@@ -35,6 +38,10 @@ export interface MonitorSinks {
   /** Recent feature sets of a channel, newest last (from the feature cache). */
   recentFeatures: (channelId: string, count: number) => FeatureSet[];
   onError: (err: unknown) => void;
+  /** The learner thread (shadow learners); the monitor never trains on its own thread. */
+  learner: LearnerApi;
+  /** Precision of production models. */
+  precision: AutoencoderPrecision;
   /** Measurement hook: µs from frame arrival to the protection decision of each window (benchmarks). */
   onDecision?: (us: number) => void;
 }
@@ -44,14 +51,23 @@ interface ChannelModelState {
   training: Float32Array[];
   trainingFeatures: FeatureSet[];
   trainingLevels: number[];
-  model: CommissionedModel | null;
+  trainingSpeeds: number[];
+  lifecycle: ModelLifecycle;
+  /** The commissioning fit in the learner thread, while it runs. */
+  fitting: Promise<unknown> | null;
 }
 
 function clearTraining(ch: ChannelModelState): void {
   ch.training = [];
   ch.trainingFeatures = [];
   ch.trainingLevels = [];
+  ch.trainingSpeeds = [];
 }
+
+/** Incidents remembered for operator feedback (their time span selects the windows). */
+const FEEDBACK_INCIDENTS = 200;
+/** Widening of a commissioned speed band (each side) before a speed counts as another regime. */
+const REGIME_MARGIN = 0.03;
 
 /** Windows averaged for a diagnosis, and how often it is refreshed while the alarm lasts. */
 const DIAGNOSIS_WINDOWS = 16;
@@ -73,6 +89,7 @@ export class AssetMonitor {
   private readonly channels = new Map<string, ChannelModelState>();
   private chain: Promise<void> = Promise.resolve();
   private incident: { id: string; maxScore: number; openedMs: number } | null = null;
+  private readonly incidents = new Map<string, { openedMs: number; closedMs: number | null }>();
   private windowsSinceDiagnosis = 0;
   private seq = 0;
   private lastSpeed: { hz: number; atMs: number } | null = null;
@@ -93,8 +110,25 @@ export class AssetMonitor {
 
   constructor(config: AssetConfig, featureNamesByChannel: Map<string, readonly string[]>, private readonly sinks: MonitorSinks, private readonly seed = 1) {
     this.config = config;
+    const learning = { ...DEFAULT_LEARNING, ...config.learning, alertScore: config.setpoints.score.alert };
     for (const [channelId, featureNames] of featureNamesByChannel) {
-      this.channels.set(channelId, { featureNames, training: [], trainingFeatures: [], trainingLevels: [], model: null });
+      const lifecycle = new ModelLifecycle({
+        assetId: config.assetId,
+        channelId,
+        learner: sinks.learner,
+        settings: learning,
+        seed,
+        precision: sinks.precision,
+        emit: sinks.emit,
+        store: sinks.store,
+        clock: sinks.clock,
+        onError: sinks.onError,
+        betweenWindows: (fn) => {
+          this.chain = this.chain.then(fn).catch((err: unknown) => this.sinks.onError(err));
+          return this.chain;
+        },
+      });
+      this.channels.set(channelId, { featureNames, training: [], trainingFeatures: [], trainingLevels: [], trainingSpeeds: [], lifecycle, fitting: null });
     }
   }
 
@@ -107,24 +141,46 @@ export class AssetMonitor {
 
   /** The first channel's model version (what the status shows), or null while commissioning. */
   get modelVersion(): string | null {
-    for (const ch of this.channels.values()) if (ch.model) return ch.model.version;
+    for (const ch of this.channels.values()) if (ch.lifecycle.production) return ch.lifecycle.production.version;
     return null;
   }
 
   /** 0..1 over all channels. */
   get commissioningProgress(): number {
     let done = 0;
-    for (const ch of this.channels.values()) done += ch.model ? 1 : Math.min(1, ch.training.length / this.config.commissioningWindows);
+    for (const ch of this.channels.values()) done += ch.lifecycle.production ? 1 : Math.min(1, ch.training.length / this.config.commissioningWindows);
     return done / this.channels.size;
   }
 
   model(channelId: string): CommissionedModel | null {
-    return this.channels.get(channelId)?.model ?? null;
+    return this.channels.get(channelId)?.lifecycle.production ?? null;
+  }
+
+  /** A channel's model lifecycle (production, shadow, promotion), for the engine's operator API. */
+  lifecycle(channelId: string): ModelLifecycle {
+    const ch = this.channels.get(channelId);
+    if (!ch) throw new Error(`asset ${this.config.assetId} has no channel ${channelId}`);
+    return ch.lifecycle;
+  }
+
+  /** Channel ids, in configuration order. */
+  get channelIds(): string[] {
+    return [...this.channels.keys()];
+  }
+
+  /** Promote every channel's shadow now (operator request or a test). */
+  async promote(by: string, reason: string): Promise<PromotionOutcome[]> {
+    return Promise.all([...this.channels.values()].map((ch) => ch.lifecycle.promote('schedule', by, reason)));
+  }
+
+  /** The time span of a remembered incident (for feedback), or null if unknown. */
+  incidentSpan(id: string): { openedMs: number; closedMs: number | null } | null {
+    return this.incidents.get(id) ?? null;
   }
 
   /** Level reference for a vector channel's dead-sensor check, once commissioned. */
   levelReference(channelId: string): number | null {
-    return this.channels.get(channelId)?.model?.levelMedian ?? null;
+    return this.channels.get(channelId)?.lifecycle.production?.levelMedian ?? null;
   }
 
   /** Queues a window; resolves when it (and all before it) are decided. */
@@ -134,20 +190,23 @@ export class AssetMonitor {
   }
 
   /** Resolves when every queued window has been decided. */
-  idle(): Promise<void> {
-    return this.chain;
+  async idle(): Promise<void> {
+    for (;;) {
+      await this.chain;
+      const busy = [...this.channels.values()].flatMap((ch) => (ch.fitting ? [ch.fitting] : []));
+      if (busy.length === 0) break;
+      await Promise.all(busy);
+    }
+    for (const ch of this.channels.values()) await ch.lifecycle.idle();
+    await this.chain;
   }
 
   /** Installs a model (restored from the registry, or shared by an evaluation) instead of commissioning. */
   async install(channelId: string, src: ModelSource, announce = true): Promise<CommissionedModel> {
     const ch = this.channels.get(channelId);
     if (!ch) throw new Error(`asset ${this.config.assetId} has no channel ${channelId}`);
-    const model = await loadModel(src);
-    await ch.model?.scorer.dispose();
-    ch.model = model;
     clearTraining(ch);
-    if (announce) this.announceModel(model);
-    return model;
+    return ch.lifecycle.install(src, announce);
   }
 
   /** Operator reset of a latched danger (authorisation and audit arrive with issue 4). */
@@ -158,41 +217,43 @@ export class AssetMonitor {
   }
 
   async dispose(): Promise<void> {
-    await this.chain;
-    for (const ch of this.channels.values()) await ch.model?.scorer.dispose();
-  }
-
-  private announceModel(model: CommissionedModel): void {
-    const json = modelSourceJson(model);
-    const atMs = this.sinks.clock();
-    this.sinks.store({
-      kind: 'saveModelVersion',
-      model: { versionId: model.version, assetId: this.config.assetId, createdMs: atMs, onnx: model.onnx, params: json.params, calibration: json.calibration, windows: model.windows, promotedBy: 'commissioning' },
-    });
-    this.sinks.emit({ type: 'CommissioningCompleted', assetId: this.config.assetId, atMs, modelVersion: model.version, windows: model.windows });
+    await this.idle();
+    for (const ch of this.channels.values()) await ch.lifecycle.dispose();
   }
 
   private async process(w: ScoredWindow): Promise<void> {
     const ch = this.channels.get(w.channelId);
     if (!ch) throw new Error(`asset ${this.config.assetId} has no channel ${w.channelId}`);
+    const model = ch.lifecycle.production;
     let score: number | null = null;
-    if (ch.model) {
-      score = await ch.model.scorer.score(w.vector);
+    if (model) {
+      score = await model.scorer.score(w.vector);
+    } else if (ch.fitting) {
+      // The learner thread is fitting the commissioning data; velocity protection stays on meanwhile.
     } else if (this.notAtOperatingSpeed(w)) {
       this.live.offSpeedWindows++;
     } else {
       ch.training.push(w.vector);
       if (w.features) ch.trainingFeatures.push(w.features);
       if (w.level !== null) ch.trainingLevels.push(w.level);
-      if (ch.training.length >= this.config.commissioningWindows) {
-        const src = fitModelSource(ch.training, ch.featureNames, ch.trainingFeatures, ch.trainingLevels, this.seed);
-        const model = await loadModel(src);
-        ch.model = model;
-        clearTraining(ch);
-        this.announceModel(model);
-      }
+      if (w.shaftHz !== null) ch.trainingSpeeds.push(w.shaftHz);
+      if (ch.training.length >= this.config.commissioningWindows) this.startCommissioning(ch);
     }
-    this.decide(w, score, ch.model?.version ?? 'commissioning');
+    this.decide(w, score, model?.version ?? 'commissioning');
+    if (model && score !== null) ch.lifecycle.observe(w.endMs, w.vector, score, this.protection.level !== 'normal');
+  }
+
+  /** Hands the commissioning windows to the learner thread; scoring starts when the model is back. */
+  private startCommissioning(ch: ChannelModelState): void {
+    const extras = { ...commissioningExtras(ch.trainingFeatures, ch.trainingLevels), regime: speedBand(ch.trainingSpeeds) };
+    const vectors = ch.training;
+    clearTraining(ch);
+    ch.fitting = ch.lifecycle
+      .commission(vectors, ch.featureNames, extras)
+      .catch((err: unknown) => this.sinks.onError(err))
+      .finally(() => {
+        ch.fitting = null;
+      });
   }
 
   /**
@@ -263,7 +324,7 @@ export class AssetMonitor {
    */
   private refreshDiagnosis(w: ScoredWindow, force = false): void {
     if (!w.features) return;
-    const baseline = this.channels.get(w.channelId)?.model?.baseline;
+    const baseline = this.channels.get(w.channelId)?.lifecycle.production?.baseline;
     if (!baseline) return;
     if (!force && this.live.diagnosis && ++this.windowsSinceDiagnosis < DIAGNOSIS_REFRESH_WINDOWS) return;
     this.windowsSinceDiagnosis = 0;
@@ -282,11 +343,13 @@ export class AssetMonitor {
     if (e.from === 'normal' && !this.incident) {
       const id = `inc-${this.config.assetId}-${Math.round(e.atMs)}-${++this.seq}`;
       this.incident = { id, maxScore: score ?? 0, openedMs: e.atMs };
+      this.rememberIncident(id, e.atMs);
       this.sinks.store({ kind: 'openIncident', incident: { id, assetId: this.config.assetId, openedMs: e.atMs, modelVersion, firstAlertMs: e.atMs, diagnosis: this.live.diagnosis, maxScore: score } });
     } else if (e.to === 'normal' && this.incident) {
       const inc = this.incident;
       this.sinks.store({ kind: 'updateIncident', id: inc.id, patch: { maxScore: inc.maxScore, diagnosis: this.live.diagnosis } });
       this.sinks.store({ kind: 'closeIncident', id: inc.id, closedMs: e.atMs, summary: `returned to normal after ${((e.atMs - inc.openedMs) / 1000).toFixed(1)} s; max score ${inc.maxScore.toFixed(2)}` });
+      this.incidents.set(inc.id, { openedMs: inc.openedMs, closedMs: e.atMs });
       this.incident = null;
       this.live.diagnosis = null;
     }
@@ -298,6 +361,7 @@ export class AssetMonitor {
     if (!this.incident) {
       const id = `inc-${this.config.assetId}-${Math.round(e.atMs)}-${++this.seq}`;
       this.incident = { id, maxScore: this.live.score ?? 0, openedMs: e.atMs };
+      this.rememberIncident(id, e.atMs);
       this.sinks.store({ kind: 'openIncident', incident: { id, assetId: this.config.assetId, openedMs: e.atMs, modelVersion, firstAlertMs: e.atMs } });
     }
     this.refreshDiagnosis(w, true);
@@ -309,4 +373,15 @@ export class AssetMonitor {
     this.sinks.store({ kind: 'updateIncident', id: this.incident.id, patch: { tripMs: e.atMs, tripFrame, diagnosis: this.live.diagnosis, maxScore: this.incident.maxScore } });
     this.sinks.store({ kind: 'insertTrip', trip: { ...trip, incidentId: this.incident.id, actuator } });
   }
+
+  private rememberIncident(id: string, openedMs: number): void {
+    this.incidents.set(id, { openedMs, closedMs: null });
+    if (this.incidents.size > FEEDBACK_INCIDENTS) this.incidents.delete(this.incidents.keys().next().value!);
+  }
+}
+
+/** The speed band commissioning windows covered, widened by REGIME_MARGIN; null without a tachometer. */
+function speedBand(speedsHz: number[]): OperatingRegime | null {
+  if (speedsHz.length === 0) return null;
+  return { lowHz: Math.min(...speedsHz) * (1 - REGIME_MARGIN), highHz: Math.max(...speedsHz) * (1 + REGIME_MARGIN) };
 }

@@ -61,7 +61,11 @@ describe('bad input never crashes the engine, never reaches the model, and is co
   it('given a vector channel, wrong sizes, NaN, unknown channels and time going backwards are counted rejections, and a dead sensor is bad quality', async () => {
     const engine = await Engine.create({ assets: [vectorAsset], clock: () => 0, actuator: new RecordingActuator(() => 0) });
     const v = (rms: number, k = 3): Float32Array => Float32Array.from([rms, k]);
-    for (let t = 1; t <= 10; t++) expect(engine.acceptVector({ assetId: 'vec-1', channelId: 'f', atMs: t, values: v(1 + 0.01 * (t % 3), 3 + 0.1 * (t % 4)) })).toEqual({ ok: true });
+    // 8 windows commission (the fit runs in the learner thread), then 2 are scored.
+    for (let t = 1; t <= 10; t++) {
+      expect(engine.acceptVector({ assetId: 'vec-1', channelId: 'f', atMs: t, values: v(1 + 0.01 * (t % 3), 3 + 0.1 * (t % 4)) })).toEqual({ ok: true });
+      if (t === 8) await engine.settle();
+    }
     await engine.settle();
     const scoredBefore = engine.monitor('vec-1')!.live.windowsScored;
     expect(scoredBefore).toBe(2);
