@@ -5,6 +5,7 @@ import { autoencoderParamsFromJSON, autoencoderParamsToJSON, AutoencoderParamsJs
 import { adamStep, copyLayer, DEFAULT_ADAM, GradientBuffers, initLayer, zeroMoments, type AdamSettings, type LayerMoments, type TrainableLayer } from './denseTraining';
 import { fitRobustStandardiser } from './robustStandardiser';
 import { SeededUniform } from './SeededUniform';
+import { quantizeAutoencoder, quantizeLayer } from './onnxAutoencoder';
 
 /** Options of {@link AutoencoderLearner}. */
 export interface AutoencoderLearnerOptions {
@@ -261,6 +262,10 @@ export class AutoencoderLearner {
       }
       adamStep(layers, learner.s.moments, learner.grads, ++learner.s.step, learner.s.adam);
     }
+    // Quantization-aware end of training: the weights are projected onto the per-channel int8 grid
+    // and the score statistics are taken with the projected network, so the commissioned model that
+    // production runs in int8 is exactly the model that was calibrated.
+    for (const layer of layers) layer.weights.set(quantizeLayer(layer).dequantized);
     learner.resetStatistics(zs);
     for (const z0 of zs) learner.remember(z0);
     learner.s.samplesSeen = n;
@@ -302,9 +307,13 @@ export class AutoencoderLearner {
     return forwardAutoencoder(this.view(), x).meanSquare ** 0.5 / this.s.threshold;
   }
 
-  /** A frozen deep copy of the current parameters (what the ONNX builder and the registry take). */
+  /**
+   * A frozen deep copy of the current parameters (what the ONNX builder and the registry take),
+   * weights projected onto the per-channel int8 grid: the fp32 and int8 graphs built from them
+   * then compute the same function, so choosing int8 for production changes no detection.
+   */
   params(): AutoencoderParams {
-    const v = this.view();
+    const v = quantizeAutoencoder(this.view()).params;
     return autoencoderParamsFromJSON(autoencoderParamsToJSON(v));
   }
 

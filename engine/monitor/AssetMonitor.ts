@@ -115,6 +115,7 @@ export class AssetMonitor {
       const lifecycle = new ModelLifecycle({
         assetId: config.assetId,
         channelId,
+        featureNames,
         learner: sinks.learner,
         settings: learning,
         seed,

@@ -25,6 +25,8 @@ export const DEFAULT_LEARNING: Omit<LearningSettings, 'alertScore'> = Object.fre
 export interface LifecycleDeps {
   readonly assetId: string;
   readonly channelId: string;
+  /** The channel's feature order; a model for any other order is refused. */
+  readonly featureNames: readonly string[];
   readonly learner: LearnerApi;
   readonly settings: LearningSettings;
   readonly seed: number;
@@ -91,6 +93,10 @@ export class ModelLifecycle {
 
   /** Installs a model from outside (registry, evaluation); the shadow restarts from its weights. */
   async install(src: ModelSource, announce: boolean, trigger: PromotionTrigger = 'commissioning', by = 'commissioning', reason = 'installed'): Promise<CommissionedModel> {
+    const names = src.params.featureNames;
+    if (names.length !== this.d.featureNames.length || names.some((n, i) => n !== this.d.featureNames[i])) {
+      throw new Error(`model for features [${names.join(', ')}] does not fit ${this.key}, whose features are [${this.d.featureNames.join(', ')}]; production keeps ${this.production?.version ?? 'no model'}`);
+    }
     const model = await loadModel(src);
     await this.d.learner.restore(this.key, AutoencoderLearner.fromParams(src.params, this.d.seed).toJSON());
     await this.d.betweenWindows(() => this.swap(model, trigger, by, reason, null, 0, announce));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateCwru } from '../../../engine/evaluate/evaluateCwru';
+import { evaluateCwru, type CwruRecordingResult } from '../../../engine/evaluate/evaluateCwru';
 import { dataDir } from '../../support/data';
 
 const cwru = dataDir('cwru');
@@ -26,5 +26,17 @@ describe(`vigil evaluate cwru on the shared recordings${cwru.present ? '' : ` â€
       if (r.label === 'outer_race') expect(r.diagnosis).not.toBe('inner_race');
       if (r.label === 'normal') expect(r.diagnosis).toBeNull();
     }
-  });
+    expect(report.method.model).toMatch(/int8 ONNX/);
+
+    // The same commissioning at fp32: every detection result is the same as with the int8 model.
+    const fp32 = await evaluateCwru(cwru.dir, () => {}, { precision: 'fp32' });
+    expect(fp32.method.model).toMatch(/fp32 ONNX/);
+    expect(fp32.summary).toEqual(report.summary);
+    expect(fp32.recordings.map(detection)).toEqual(report.recordings.map(detection));
+  }, 400_000);
 });
+
+/** What counts as a detection result: alarm, when, how often, trips, the named fault. */
+function detection(r: CwruRecordingResult): unknown {
+  return { file: r.file, alarm: r.alarm, first: r.first_alarm_s, alarms: r.alarms, trips: r.trips, diagnosis: r.diagnosis };
+}

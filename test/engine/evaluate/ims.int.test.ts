@@ -21,5 +21,10 @@ describe(`vigil evaluate ims on the shared feature trajectories${ims.present ? '
       expect(b.quality).toEqual({ good: t3.rows - 1, bad: 1 });
       expect(b.bad_rows).toEqual([t3.rows - 1]);
     }
-  });
+
+    // The same trajectories with fp32 production models: every detection result is the same as with int8.
+    const fp32 = await evaluateIms(ims.dir, () => {}, { precision: 'fp32' });
+    const detections = (r: typeof report): unknown => r.trajectories.map((t) => t.bearings.map((b) => ({ b: b.bearing, first: b.first_alarm_row, danger: b.first_danger_row, rows: b.alarm_rows, quality: b.quality })));
+    expect(detections(fp32)).toEqual(detections(report));
+  }, 400_000);
 });
