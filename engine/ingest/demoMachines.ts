@@ -46,7 +46,8 @@ export const DEMO_MACHINES: readonly MachineSpec[] = [
     assetId: 'pump-102',
     name: 'Process pump P-102',
     bearing: bearing('SKF 6312', 8, 22.225, 95),
-    speed: { nominalHz: 1480 / 60 },
+    // Healthy, but its drive turns it down to 80 % at 6 min: a new operating regime, not a fault.
+    speed: { nominalHz: 1480 / 60, steps: [{ atSec: 360, factor: 0.8, rampSec: 10 }] },
     harmonicsMmS: [1.0, 0.5, 0.25],
     resonanceHz: 2800,
     impulseG: 3,

@@ -34,6 +34,8 @@ export interface SpeedProfile {
   startupSec?: number;
   /** Slow sinusoidal speed change: ±depth (fraction of nominal) over periodSec. */
   wander?: { depth: number; periodSec: number };
+  /** Set-point changes (a drive moved to another operating speed): from atSec, over rampSec, speed × factor (cumulative). */
+  steps?: ReadonlyArray<{ atSec: number; factor: number; rampSec: number }>;
 }
 
 /**
@@ -166,6 +168,11 @@ export class MachineSimulator {
       f *= x * x * (3 - 2 * x);
     }
     if (wander) f *= 1 + wander.depth * Math.sin((TWO_PI * tSec) / wander.periodSec + this.wanderPhase);
+    for (const step of this.spec.speed.steps ?? []) {
+      if (tSec <= step.atSec) continue;
+      const x = step.rampSec > 0 ? Math.min(1, (tSec - step.atSec) / step.rampSec) : 1;
+      f *= 1 + (step.factor - 1) * x * x * (3 - 2 * x);
+    }
     return f;
   }
 

@@ -52,7 +52,10 @@ interface ChannelModelState {
   trainingFeatures: FeatureSet[];
   trainingLevels: number[];
   trainingSpeeds: number[];
+  /** The lifecycle of the operating regime the machine is in (or was last in). */
   lifecycle: ModelLifecycle;
+  /** One lifecycle per commissioned operating regime (speed band), the first one included. */
+  regimes: ModelLifecycle[];
   /** The commissioning fit in the learner thread, while it runs. */
   fitting: Promise<unknown> | null;
 }
@@ -66,8 +69,16 @@ function clearTraining(ch: ChannelModelState): void {
 
 /** Incidents remembered for operator feedback (their time span selects the windows). */
 const FEEDBACK_INCIDENTS = 200;
-/** Widening of a commissioned speed band (each side) before a speed counts as another regime. */
-const REGIME_MARGIN = 0.03;
+/**
+ * Widening of a commissioned speed band (each side) before a speed counts as another regime. Why 8 %:
+ * an induction motor's speed moves a few per cent with load alone (CWRU: 1797 → 1730 rpm from no load
+ * to 3 hp); a regime is a set-point change of the drive, which moves it further.
+ */
+const REGIME_MARGIN = 0.08;
+/** Steady windows outside every band before the change is announced as a new regime (not a passing transient). */
+const REGIME_CONFIRM_WINDOWS = 16;
+/** Below this fraction of nominal speed the machine is stopping or stopped: never a regime to learn. */
+const MIN_RUNNING_FRACTION = 0.3;
 
 /** Windows averaged for a diagnosis, and how often it is refreshed while the alarm lasts. */
 const DIAGNOSIS_WINDOWS = 16;
@@ -106,31 +117,40 @@ export class AssetMonitor {
     windowsScored: 0,
     /** Commissioning windows skipped because the machine was not at operating speed. */
     offSpeedWindows: 0,
+    /** Windows not scored because the speed was outside every commissioned regime. */
+    offRegimeWindows: 0,
+    /** Windows not scored because the machine was accelerating or decelerating (a machine with a tachometer). */
+    transientWindows: 0,
   };
 
   constructor(config: AssetConfig, featureNamesByChannel: Map<string, readonly string[]>, private readonly sinks: MonitorSinks, private readonly seed = 1) {
     this.config = config;
-    const learning = { ...DEFAULT_LEARNING, ...config.learning, alertScore: config.setpoints.score.alert };
     for (const [channelId, featureNames] of featureNamesByChannel) {
-      const lifecycle = new ModelLifecycle({
-        assetId: config.assetId,
-        channelId,
-        featureNames,
-        learner: sinks.learner,
-        settings: learning,
-        seed,
-        precision: sinks.precision,
-        emit: sinks.emit,
-        store: sinks.store,
-        clock: sinks.clock,
-        onError: sinks.onError,
-        betweenWindows: (fn) => {
-          this.chain = this.chain.then(fn).catch((err: unknown) => this.sinks.onError(err));
-          return this.chain;
-        },
-      });
-      this.channels.set(channelId, { featureNames, training: [], trainingFeatures: [], trainingLevels: [], trainingSpeeds: [], lifecycle, fitting: null });
+      const lifecycle = this.makeLifecycle(channelId, featureNames, '');
+      this.channels.set(channelId, { featureNames, training: [], trainingFeatures: [], trainingLevels: [], trainingSpeeds: [], lifecycle, regimes: [lifecycle], fitting: null });
     }
+  }
+
+  private makeLifecycle(channelId: string, featureNames: readonly string[], regimeLabel: string): ModelLifecycle {
+    const settings = { ...DEFAULT_LEARNING, ...this.config.learning, alertScore: this.config.setpoints.score.alert };
+    return new ModelLifecycle({
+      assetId: this.config.assetId,
+      channelId,
+      regimeLabel,
+      featureNames,
+      learner: this.sinks.learner,
+      settings,
+      seed: this.seed,
+      precision: this.sinks.precision,
+      emit: this.sinks.emit,
+      store: this.sinks.store,
+      clock: this.sinks.clock,
+      onError: this.sinks.onError,
+      betweenWindows: (fn) => {
+        this.chain = this.chain.then(fn).catch((err: unknown) => this.sinks.onError(err));
+        return this.chain;
+      },
+    });
   }
 
   get level(): AlarmLevel {
@@ -198,7 +218,7 @@ export class AssetMonitor {
       if (busy.length === 0) break;
       await Promise.all(busy);
     }
-    for (const ch of this.channels.values()) await ch.lifecycle.idle();
+    for (const ch of this.channels.values()) for (const lc of ch.regimes) await lc.idle();
     await this.chain;
   }
 
@@ -219,55 +239,113 @@ export class AssetMonitor {
 
   async dispose(): Promise<void> {
     await this.idle();
-    for (const ch of this.channels.values()) await ch.lifecycle.dispose();
+    for (const ch of this.channels.values()) for (const lc of ch.regimes) await lc.dispose();
   }
 
   private async process(w: ScoredWindow): Promise<void> {
     const ch = this.channels.get(w.channelId);
     if (!ch) throw new Error(`asset ${this.config.assetId} has no channel ${w.channelId}`);
-    const model = ch.lifecycle.production;
+    const speed = this.speedState(w);
+    let model = ch.lifecycle.production;
+    if (model?.regime && w.shaftHz !== null && !inBand(model.regime, w.shaftHz)) model = this.changeRegime(ch, w, speed.steady);
+    if (model?.regime && !speed.steady) {
+      // A speed ramp is a transient the steady-state model never saw: not scored (velocity protection stays on).
+      this.live.transientWindows++;
+      model = null;
+    }
     let score: number | null = null;
     if (model) {
       score = await model.scorer.score(w.vector);
-    } else if (ch.fitting) {
-      // The learner thread is fitting the commissioning data; velocity protection stays on meanwhile.
-    } else if (this.notAtOperatingSpeed(w)) {
+    } else if (ch.fitting || ch.lifecycle !== ch.regimes[0] || ch.lifecycle.production) {
+      // A fit is running in the learner thread, or a new regime is being learned; velocity protection stays on.
+    } else if (!speed.steady || !speed.nearNominal) {
       this.live.offSpeedWindows++;
     } else {
-      ch.training.push(w.vector);
-      if (w.features) ch.trainingFeatures.push(w.features);
-      if (w.level !== null) ch.trainingLevels.push(w.level);
-      if (w.shaftHz !== null) ch.trainingSpeeds.push(w.shaftHz);
-      if (ch.training.length >= this.config.commissioningWindows) this.startCommissioning(ch);
+      this.collect(ch, w);
+      if (ch.training.length >= this.config.commissioningWindows) this.startCommissioning(ch, ch.lifecycle);
     }
     this.decide(w, score, model?.version ?? 'commissioning');
     if (model && score !== null) ch.lifecycle.observe(w.endMs, w.vector, score, this.protection.level !== 'normal');
   }
 
+  /**
+   * The speed left the active model's band. Another commissioned regime that fits takes over at
+   * once; otherwise the window is not scored (a model of another speed would flood alarms) and, once
+   * the machine runs steadily there, the new regime is commissioned. Velocity protection never stops.
+   */
+  private changeRegime(ch: ChannelModelState, w: ScoredWindow, steady: boolean): CommissionedModel | null {
+    const hz = w.shaftHz!;
+    const known = ch.regimes.find((lc) => lc.production?.regime && inBand(lc.production.regime, hz));
+    const from = ch.lifecycle.production?.regime;
+    if (known) {
+      ch.lifecycle = known;
+      clearTraining(ch);
+      const band = known.production!.regime!;
+      this.regimeEvent(w, 'resumed_regime', `shaft speed ${hz.toFixed(2)} Hz is back in the commissioned band ${band.lowHz.toFixed(2)}–${band.highHz.toFixed(2)} Hz`);
+      return known.production;
+    }
+    this.live.offRegimeWindows++;
+    if (ch.fitting) return null;
+    if (!steady || hz < MIN_RUNNING_FRACTION * this.config.nominalShaftHz) {
+      clearTraining(ch);
+      return null;
+    }
+    this.collect(ch, w);
+    if (ch.training.length === REGIME_CONFIRM_WINDOWS) {
+      this.regimeEvent(w, 'commissioning_regime', `shaft speed settled at ${hz.toFixed(2)} Hz, outside the commissioned band${from ? ` ${from.lowHz.toFixed(2)}–${from.highHz.toFixed(2)} Hz` : 's'}: learning this regime's normal (${this.config.commissioningWindows} windows), velocity protection only meanwhile`);
+    }
+    if (ch.training.length >= this.config.commissioningWindows) {
+      const lc = this.makeLifecycle(w.channelId, ch.featureNames, `@${hz.toFixed(1)}Hz`);
+      ch.regimes.push(lc);
+      ch.lifecycle = lc;
+      this.startCommissioning(ch, lc);
+    }
+    return null;
+  }
+
+  private regimeEvent(w: ScoredWindow, action: 'commissioning_regime' | 'resumed_regime', detail: string): void {
+    this.sinks.emit({ type: 'DriftDetected', assetId: this.config.assetId, channelId: w.channelId, atMs: w.endMs, kind: 'operating_regime', detail, action });
+  }
+
+  private collect(ch: ChannelModelState, w: ScoredWindow): void {
+    ch.training.push(w.vector);
+    if (w.features) ch.trainingFeatures.push(w.features);
+    if (w.level !== null) ch.trainingLevels.push(w.level);
+    if (w.shaftHz !== null) ch.trainingSpeeds.push(w.shaftHz);
+  }
+
   /** Hands the commissioning windows to the learner thread; scoring starts when the model is back. */
-  private startCommissioning(ch: ChannelModelState): void {
+  private startCommissioning(ch: ChannelModelState, lc: ModelLifecycle): void {
     const extras = { ...commissioningExtras(ch.trainingFeatures, ch.trainingLevels), regime: speedBand(ch.trainingSpeeds) };
     const vectors = ch.training;
     clearTraining(ch);
-    ch.fitting = ch.lifecycle
+    ch.fitting = lc
       .commission(vectors, ch.featureNames, extras)
-      .catch((err: unknown) => this.sinks.onError(err))
+      .catch((err: unknown) => {
+        // A regime that could not be learned is forgotten; the machine goes back to the first regime's lifecycle.
+        if (lc !== ch.regimes[0]) {
+          ch.regimes.splice(ch.regimes.indexOf(lc), 1);
+          ch.lifecycle = ch.regimes[0]!;
+        }
+        this.sinks.onError(err);
+      })
       .finally(() => {
         ch.fitting = null;
       });
   }
 
   /**
-   * A machine learns its normal at operating speed only: windows during a start-up, run-down or
-   * a speed far from nominal would teach the model a transient as normal.
+   * Whether the machine runs steadily (not starting, stopping or accelerating, for the whole window)
+   * and near nominal speed. A machine learns its first normal at operating speed only: windows during
+   * a start-up, run-down or a speed far from nominal would teach the model a transient as normal.
    */
-  private notAtOperatingSpeed(w: ScoredWindow): boolean {
+  private speedState(w: ScoredWindow): { steady: boolean; nearNominal: boolean } {
     const prev = this.lastSpeed;
     this.lastSpeed = w.shaftHz === null ? null : { hz: w.shaftHz, atMs: w.endMs };
     if (w.shaftHz === null) {
       // No speed reading: fine for a machine without a tachometer; with one, silence means standstill.
       if (this.hasTachometer) this.lastUnsteadyMs = w.endMs;
-      return this.hasTachometer;
+      return { steady: !this.hasTachometer, nearNominal: !this.hasTachometer };
     }
     if (!this.hasTachometer) {
       // The first speed reading: windows learned before it may have been at standstill. Start over.
@@ -277,16 +355,13 @@ export class AssetMonitor {
         clearTraining(c);
       }
     }
-    const offNominal = Math.abs(w.shaftHz / this.config.nominalShaftHz - 1) > OPERATING_SPEED_TOLERANCE;
+    const nearNominal = Math.abs(w.shaftHz / this.config.nominalShaftHz - 1) <= OPERATING_SPEED_TOLERANCE;
     const accelerating = prev !== null && w.endMs > prev.atMs && Math.abs(w.shaftHz - prev.hz) / w.shaftHz / ((w.endMs - prev.atMs) / 1000) > MAX_STEADY_SPEED_CHANGE_PER_S;
-    if (offNominal || accelerating) {
-      this.lastUnsteadyMs = w.endMs;
-      return true;
-    }
+    if (accelerating || w.shaftHz < MIN_RUNNING_FRACTION * this.config.nominalShaftHz) this.lastUnsteadyMs = w.endMs;
     // The window reaches back windowSize samples: it counts only if all of it was recorded after the last unsteady moment.
     const ch = this.config.channels.find((c) => c.channelId === w.channelId);
     const windowMs = ch ? (ch.windowSize * 1000) / ch.sampleRateHz : 0;
-    return w.endMs - windowMs < this.lastUnsteadyMs;
+    return { steady: w.endMs - windowMs >= this.lastUnsteadyMs, nearNominal };
   }
 
   /** The hot path after scoring: protection, then the actuator, then everything else. */
@@ -379,6 +454,10 @@ export class AssetMonitor {
     this.incidents.set(id, { openedMs, closedMs: null });
     if (this.incidents.size > FEEDBACK_INCIDENTS) this.incidents.delete(this.incidents.keys().next().value!);
   }
+}
+
+function inBand(r: OperatingRegime, hz: number): boolean {
+  return hz >= r.lowHz && hz <= r.highHz;
 }
 
 /** The speed band commissioning windows covered, widened by REGIME_MARGIN; null without a tachometer. */

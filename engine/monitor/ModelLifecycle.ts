@@ -25,6 +25,8 @@ export const DEFAULT_LEARNING: Omit<LearningSettings, 'alertScore'> = Object.fre
 export interface LifecycleDeps {
   readonly assetId: string;
   readonly channelId: string;
+  /** '' for the first regime; e.g. '@24.7Hz' for a later one (keeps the shadows apart). */
+  readonly regimeLabel: string;
   /** The channel's feature order; a model for any other order is refused. */
   readonly featureNames: readonly string[];
   readonly learner: LearnerApi;
@@ -79,7 +81,7 @@ export class ModelLifecycle {
   readonly counts = { learned: 0, heldOut: 0, promotions: 0, rejected: 0 };
 
   constructor(private readonly d: LifecycleDeps) {
-    this.key = `${d.assetId}/${d.channelId}`;
+    this.key = `${d.assetId}/${d.channelId}${d.regimeLabel}`;
   }
 
   /** Full fit in the learner thread; production starts when the built model is loaded. */
