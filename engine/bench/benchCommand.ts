@@ -11,6 +11,7 @@ import { feedPlant } from '../service/plantFeed';
 import { loadManifest, loadRecording, shaftHzOf } from '../ingest/manifest';
 import { commissionOnNormals, cwruAsset, CWRU_ASSET_ID, CWRU_CHANNEL_ID, CWRU_EPOCH_MS, CWRU_FRAME_SAMPLES, CWRU_RATE_HZ, normalRecordings } from '../evaluate/cwruRig';
 import { ReplaySource } from '../ingest/replay';
+import { learningBench } from './learnBench';
 import { percentile, RssSampler } from './stats';
 
 export interface BenchOptions {
@@ -118,6 +119,7 @@ export async function benchCommand(o: BenchOptions): Promise<number> {
   const rss = new RssSampler();
   const metrics: Metrics = {};
   await tripsAndThroughput(metrics, log);
+  await learningBench(metrics, log);
   await latencyAtLoad(o.seconds ?? 20, metrics, log);
   metrics['memory.rss_mb_peak'] = round(rss.stop() / 2 ** 20);
   const cpu = cpus()[0];

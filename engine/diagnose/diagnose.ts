@@ -100,12 +100,15 @@ function decide(v: Float64Array, shaftHz: number, baseline: DiagnosisBaseline, m
     const runnerUp = Math.max(1, bearing[1]!.r);
     return { fault, confidence: confidenceOf(top.r, runnerUp, opts.bearingRatio), evidence: pick(evidence, top.index) };
   }
-  // A shaft order that changed by orderRatio either way: a new unbalance adds to the residual one as
-  // a vector, so depending on phase the 1x amplitude first falls, then rises (API 670 watches the 1x
-  // vector, not only its growth). A fall is as much a change of balance state as a rise.
-  const orders = [DIAG_INDEX.order1_g, DIAG_INDEX.order2_g, DIAG_INDEX.order3_g].map((i) => ({ i, r: Math.max(ratio(i), 1 / Math.max(ratio(i), 1e-12)) })).sort((a, b) => b.r - a.r);
+  // A shaft order that grew by orderRatio, or a 1x that changed by it either way: a new unbalance adds
+  // to the residual one as a vector, so depending on phase the 1x amplitude first falls, then rises
+  // (API 670 watches the 1x vector, not only its growth). A 1x fall is a change of balance state too.
+  const change = (i: number): number => (i === DIAG_INDEX.order1_g ? Math.max(ratio(i), 1 / Math.max(ratio(i), 1e-12)) : ratio(i));
+  const orders = [DIAG_INDEX.order1_g, DIAG_INDEX.order2_g, DIAG_INDEX.order3_g].map((i) => ({ i, r: change(i) })).sort((a, b) => b.r - a.r);
   const o = orders[0]!;
-  const orderShift = Math.abs(v[o.i]! - baseline.median[o.i]!) / Math.max(baseline.mad[o.i]!, 1e-12);
+  const signed = v[o.i]! - baseline.median[o.i]!;
+  // Only the 1x may count falling (the vector argument above); 2x and 3x count when they grow.
+  const orderShift = (o.i === DIAG_INDEX.order1_g ? Math.abs(signed) : signed) / Math.max(baseline.mad[o.i]!, 1e-12);
   // A very steady 1x (a fan, a coupled motor) shows a balance change as a large shift in MADs before it doubles.
   if (orderShift >= opts.bearingMadZ && (o.r >= opts.orderRatio || orderShift >= STRONG_ORDER_SHIFT_MADS)) {
     return { fault: 'imbalance_misalignment', confidence: confidenceOf(o.r, Math.max(1, top.r), opts.orderRatio), evidence: pick(evidence, o.i) };

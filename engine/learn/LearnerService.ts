@@ -5,10 +5,13 @@ import { autoencoderParamsToJSON } from './autoencoderParams';
 /** A shadow learner's identity: one per asset channel and operating regime. */
 export type LearnerKey = string;
 
-/** What a full fit or a snapshot hands back: the frozen fp32 params and the state to continue from. */
+/**
+ * What a full fit or a snapshot hands back: the frozen fp32 params (on the int8 grid). Why not the
+ * learner's whole state: replay reservoir and optimiser moments are ten times the params, and a
+ * promotion needs only the weights (the learner's own toJSON keeps the rest where it must survive).
+ */
 export interface LearnerSnapshot {
   readonly params: AutoencoderParamsJson;
-  readonly learner: unknown;
   readonly samplesSeen: number;
   /** Wall time the request took inside the learner (ms). */
   readonly elapsedMs: number;
@@ -73,7 +76,7 @@ export class LearnerService implements LearnerApi {
   }
 
   private snap(learner: AutoencoderLearner, t0: number): LearnerSnapshot {
-    return { params: autoencoderParamsToJSON(learner.params()), learner: learner.toJSON(), samplesSeen: learner.samplesSeen, elapsedMs: performance.now() - t0 };
+    return { params: autoencoderParamsToJSON(learner.params()), samplesSeen: learner.samplesSeen, elapsedMs: performance.now() - t0 };
   }
 
   private get(key: LearnerKey): AutoencoderLearner {

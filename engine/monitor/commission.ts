@@ -1,5 +1,5 @@
 import type { FeatureSet } from '../contract/features';
-import { DiagnosisBaseline } from '../diagnose/DiagnosisBaseline';
+import { DiagnosisBaseline, type DiagnosisBaselineJSON } from '../diagnose/DiagnosisBaseline';
 import { autoencoderParamsFromJSON, autoencoderParamsToJSON, type AutoencoderParams, type AutoencoderParamsJson } from '../learn/autoencoderParams';
 import { buildAutoencoderOnnx, type AutoencoderPrecision } from '../learn/onnxAutoencoder';
 import { modelVersionId } from '../model/modelVersion';
@@ -74,4 +74,37 @@ export function modelSourceJson(src: ModelSource): { params: unknown; calibratio
     params: { model: autoencoderParamsToJSON(src.params), baseline: src.baseline?.toJSON() ?? null, levelMedian: src.levelMedian },
     calibration: { threshold: src.params.threshold, samplesSeen: src.params.samplesSeen, windows: src.windows },
   };
+}
+
+/** A stored registry row, as ModelRegistry.modelVersion returns it (only what a restore needs). */
+export interface StoredModelVersion {
+  versionId: string;
+  onnx: Uint8Array;
+  params: unknown;
+  windows: number;
+  parentVersion: string | null;
+  precision: AutoencoderPrecision | null;
+  regime: unknown;
+}
+
+/**
+ * Rebuilds a model source from the registry (rollback, restart). The ONNX bytes are rebuilt from
+ * the stored fp32 weights and must hash to the stored version id: a registry row whose weights and
+ * bytes disagree, or whose JSON is not a Vigil autoencoder, is refused with the version named.
+ */
+export function modelSourceFromRecord(rec: StoredModelVersion): ModelSource {
+  const stored = rec.params as { model?: unknown; baseline?: DiagnosisBaselineJSON | null; levelMedian?: number | null } | null;
+  if (!stored || typeof stored !== 'object' || !stored.model) throw new Error(`model version ${rec.versionId} in the registry has no autoencoder weights`);
+  let params: AutoencoderParams;
+  try {
+    params = autoencoderParamsFromJSON(stored.model);
+  } catch (err) {
+    throw new Error(`model version ${rec.versionId} in the registry has corrupt weights: ${(err as Error).message.slice(0, 300)}`);
+  }
+  const regime = rec.regime as OperatingRegime | null;
+  const baseline = stored.baseline ? DiagnosisBaseline.fromJSON(stored.baseline) : null;
+  const src = buildModelSource(params, { baseline, levelMedian: stored.levelMedian ?? null, windows: rec.windows, parent: rec.parentVersion, regime: regime ?? null }, rec.precision ?? PRODUCTION_PRECISION);
+  const version = modelVersionId(src.onnx);
+  if (version !== rec.versionId) throw new Error(`model version ${rec.versionId} in the registry does not rebuild to its own bytes (got ${version}): refusing a corrupt entry`);
+  return src;
 }

@@ -3,7 +3,7 @@ import { RecordingActuator } from '../../../engine/actuate/actuator';
 import type { AssetConfig, EngineEvent } from '../../../engine/contract';
 import { Engine } from '../../../engine/engine';
 import { SeededUniform } from '../../../engine/learn/SeededUniform';
-import { buildModelSource, type ModelSource } from '../../../engine/monitor/commission';
+import { modelSourceFromRecord, type ModelSource } from '../../../engine/monitor/commission';
 import type { StoreOp } from '../../../engine/store/storeOps';
 import { modelVersionId } from '../../../engine/model/modelVersion';
 
@@ -77,12 +77,12 @@ async function start(config: AssetConfig = asset): Promise<Run> {
   return run;
 }
 
-/** The model source a saveModelVersion op describes, rebuilt from its stored JSON (as a restart would). */
+/** The model source a saveModelVersion op describes, rebuilt from its stored JSON as a rollback or restart does. */
 function sourceFromOp(ops: StoreOp[], version: string): ModelSource {
   const op = ops.find((o) => o.kind === 'saveModelVersion' && o.model.versionId === version);
   if (op?.kind !== 'saveModelVersion') throw new Error(`no saved version ${version}`);
-  const stored = op.model.params as { model: unknown; levelMedian: number | null };
-  const src = buildModelSource(stored.model as never, { baseline: null, levelMedian: stored.levelMedian, windows: op.model.windows, parent: op.model.parentVersion ?? null, regime: null }, op.model.precision ?? 'int8');
+  const m = op.model;
+  const src = modelSourceFromRecord({ versionId: m.versionId, onnx: m.onnx, params: JSON.parse(JSON.stringify(m.params)), windows: m.windows, parentVersion: m.parentVersion ?? null, precision: m.precision ?? null, regime: m.regime ?? null });
   expect(modelVersionId(src.onnx)).toBe(version);
   return src;
 }
@@ -133,6 +133,13 @@ describe('model lifecycle: shadow learning, promotion, rollback, feedback (real 
     expect(run.engine.monitor(ASSET)!.modelVersion).not.toBe(first.toVersion);
     const version = await run.engine.rollback(ASSET, CH, sourceFromOp(run.ops, first.toVersion), 'erin', 'new version alarms on the cold start');
     expect(version).toBe(first.toVersion);
+    // A registry row whose weights were tampered with is refused, and production stays as it is.
+    const op = run.ops.find((o) => o.kind === 'saveModelVersion' && o.model.versionId === first.toVersion);
+    if (op?.kind !== 'saveModelVersion') throw new Error('missing version');
+    const tampered = JSON.parse(JSON.stringify(op.model.params)) as { model: { threshold: number } };
+    tampered.model.threshold *= 2;
+    expect(() => modelSourceFromRecord({ versionId: op.model.versionId, onnx: op.model.onnx, params: tampered, windows: 1, parentVersion: null, precision: 'int8', regime: null })).toThrow(/does not rebuild to its own bytes/);
+    expect(() => modelSourceFromRecord({ versionId: op.model.versionId, onnx: op.model.onnx, params: { model: { kind: 'nonsense' } }, windows: 1, parentVersion: null, precision: 'int8', regime: null })).toThrow(/corrupt weights/);
     const before = run.scores.length;
     await run.feed(Array.from({ length: 10 }, () => next()));
     expect(run.scores.slice(before).every((s) => s.version === first.toVersion)).toBe(true);
