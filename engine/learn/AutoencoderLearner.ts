@@ -5,7 +5,7 @@ import { autoencoderParamsFromJSON, autoencoderParamsToJSON, AutoencoderParamsJs
 import { adamStep, copyLayer, DEFAULT_ADAM, GradientBuffers, initLayer, zeroMoments, type AdamSettings, type LayerMoments, type TrainableLayer } from './denseTraining';
 import { fitRobustStandardiser } from './robustStandardiser';
 import { SeededUniform } from './SeededUniform';
-import { quantizeAutoencoder, quantizeLayer } from './onnxAutoencoder';
+import { quantizeLayer } from './onnxAutoencoder';
 
 /** Options of {@link AutoencoderLearner}. */
 export interface AutoencoderLearnerOptions {
@@ -313,8 +313,20 @@ export class AutoencoderLearner {
    * then compute the same function, so choosing int8 for production changes no detection.
    */
   params(): AutoencoderParams {
-    const v = quantizeAutoencoder(this.view()).params;
-    return autoencoderParamsFromJSON(autoencoderParamsToJSON(v));
+    const v = this.view();
+    const snap = (l: TrainableLayer): TrainableLayer => ({ ...copyLayer(l), weights: quantizeLayer(l).dequantized });
+    return {
+      featureNames: Object.freeze([...v.featureNames]),
+      centre: Float32Array.from(v.centre),
+      scale: Float32Array.from(v.scale),
+      encoder: v.encoder.map(snap),
+      decoder: v.decoder.map(snap),
+      latentCentre: v.latentCentre,
+      latentScale: v.latentScale,
+      residualScale: v.residualScale,
+      threshold: v.threshold,
+      samplesSeen: v.samplesSeen,
+    };
   }
 
   /** An independent copy with the same state: it learns and scores exactly as this one would. */
