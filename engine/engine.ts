@@ -291,6 +291,7 @@ export class Engine {
         diagnosis: m.live.diagnosis?.fault ?? null,
         lastWindowMs: m.live.lastWindowMs,
         trips: m.live.trips,
+        learning: m.learningStatus(),
       };
     });
     return { atMs: this.opts.clock(), source: this.opts.sourceLabel ?? 'engine', assets, rejected, dropped: rejected.overflow, windowsScored };

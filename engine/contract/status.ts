@@ -22,6 +22,17 @@ export const AssetStatusSchema = z.object({
   diagnosis: z.enum(FAULT_KINDS).nullable(),
   lastWindowMs: z.number().nullable(),
   trips: z.number().int().min(0),
+  /** The model of normal's life: learning online, paused (suspected fault), off, or learning a new operating regime. */
+  learning: z.object({
+    state: z.enum(['learning', 'paused', 'off', 'regime_commissioning']),
+    detail: z.string().nullable(),
+    /** Production model changes since start (commissioning, promotions, rollbacks). */
+    promotions: z.number().int().min(0),
+    /** Normal windows handed to the shadow learner. */
+    learnedWindows: z.number().int().min(0),
+    /** Commissioned operating regimes (speed bands). */
+    regimes: z.number().int().min(0),
+  }),
 });
 export type AssetStatus = z.infer<typeof AssetStatusSchema>;
 

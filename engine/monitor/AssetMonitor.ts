@@ -1,5 +1,6 @@
 import type { Actuator } from '../actuate/actuator';
 import type { AssetConfig } from '../contract/asset';
+import type { AssetStatus } from '../contract/status';
 import type { AlarmLevel, AlarmLevelChanged, EngineEvent, TripRequested } from '../contract/events';
 import type { Diagnosis, FeatureSet } from '../contract/features';
 import { handle, initialProtectionState, type ProtectionState } from '../protect/protection';
@@ -121,6 +122,8 @@ export class AssetMonitor {
     offRegimeWindows: 0,
     /** Windows not scored because the machine was accelerating or decelerating (a machine with a tachometer). */
     transientWindows: 0,
+    /** Set while the machine runs outside every commissioned regime (what the console shows). */
+    regimeNote: null as string | null,
   };
 
   constructor(config: AssetConfig, featureNamesByChannel: Map<string, readonly string[]>, private readonly sinks: MonitorSinks, private readonly seed = 1) {
@@ -182,6 +185,22 @@ export class AssetMonitor {
     const ch = this.channels.get(channelId);
     if (!ch) throw new Error(`asset ${this.config.assetId} has no channel ${channelId}`);
     return ch.lifecycle;
+  }
+
+  /** What the console shows about learning (see AssetStatus.learning). */
+  learningStatus(): AssetStatus['learning'] {
+    const all = [...this.channels.values()];
+    const lcs = all.flatMap((ch) => ch.regimes);
+    const paused = all.map((ch) => ch.lifecycle.paused).find((p) => p !== null) ?? null;
+    const enabled = this.config.learning?.enabled !== false;
+    const state = this.live.regimeNote ? 'regime_commissioning' : paused ? 'paused' : enabled ? 'learning' : 'off';
+    return {
+      state,
+      detail: this.live.regimeNote ?? paused,
+      promotions: lcs.reduce((n, lc) => n + lc.counts.promotions, 0),
+      learnedWindows: lcs.reduce((n, lc) => n + lc.counts.learned, 0),
+      regimes: lcs.filter((lc) => lc.production !== null).length,
+    };
   }
 
   /** Channel ids, in configuration order. */
@@ -255,6 +274,7 @@ export class AssetMonitor {
     }
     let score: number | null = null;
     if (model) {
+      this.live.regimeNote = null;
       score = await model.scorer.score(w.vector);
     } else if (ch.fitting || ch.lifecycle !== ch.regimes[0] || ch.lifecycle.production) {
       // A fit is running in the learner thread, or a new regime is being learned; velocity protection stays on.
@@ -285,6 +305,7 @@ export class AssetMonitor {
       return known.production;
     }
     this.live.offRegimeWindows++;
+    this.live.regimeNote = `${hz.toFixed(1)} Hz is outside every commissioned speed band: ${ch.fitting ? 'fitting the new regime' : `learning it (${ch.training.length}/${this.config.commissioningWindows} steady windows)`}; velocity protection only`;
     if (ch.fitting) return null;
     if (!steady || hz < MIN_RUNNING_FRACTION * this.config.nominalShaftHz) {
       clearTraining(ch);

@@ -13,6 +13,14 @@ const LEVEL_COLOUR: Record<AssetStatus['level'], string> = { normal: '#2e7d32', 
  * learned score (sparkline against the alert line), ISO velocity and diagnosis. Issue 5 builds the
  * full console around it.
  */
+/** How the model's life reads on the fleet page; colour only when it needs attention. */
+const LEARNING_LABEL: Record<AssetStatus['learning']['state'], string> = {
+  learning: 'learning',
+  paused: 'learning paused',
+  off: 'learning off',
+  regime_commissioning: 'new speed regime',
+};
+
 export function FleetPage(): React.JSX.Element {
   const [status, setStatus] = useState<PlantStatus | null>(null);
   const history = useRef(new Map<string, Array<{ t: number; score: number }>>());
@@ -72,7 +80,12 @@ export function FleetPage(): React.JSX.Element {
               <td>{a.velocityRmsMmS === null ? '—' : a.velocityRmsMmS.toFixed(2)}</td>
               <td>{a.shaftHz === null ? '—' : a.shaftHz.toFixed(1)}</td>
               <td>{a.diagnosis ?? '—'}</td>
-              <td>{a.modelVersion ?? '—'}</td>
+              <td title={a.learning.detail ?? undefined}>
+                {a.modelVersion ?? '—'}
+                <div data-learning={a.learning.state} style={{ fontSize: 12, color: a.learning.state === 'paused' || a.learning.state === 'regime_commissioning' ? '#e65100' : '#666' }}>
+                  {LEARNING_LABEL[a.learning.state]} · {a.learning.promotions} versions{a.learning.regimes > 1 ? ` · ${a.learning.regimes} regimes` : ''}
+                </div>
+              </td>
               <td>{a.trips}</td>
             </tr>
           ))}

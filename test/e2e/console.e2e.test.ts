@@ -56,6 +56,8 @@ describe('the headless console on the demo plant (what `npm start` runs without 
     await expect.poll(async () => page.locator('tr[data-asset="pump-101"] td').nth(1).textContent(), { timeout: 30_000 }).toBe('monitoring');
     const score = await page.locator('tr[data-asset="pump-101"] td').nth(4).textContent();
     expect(Number(score)).toBeGreaterThan(0);
+    // The model column says the model keeps learning and how many versions it has had.
+    await expect.poll(async () => page.locator('tr[data-asset="pump-101"] [data-learning]').textContent(), { timeout: 10_000 }).toMatch(/^learning · \d+ versions/);
     await page.screenshot({ path: join(dir, 'fleet.png'), fullPage: true });
     expect(errors).toEqual([]);
   }, 60_000);
