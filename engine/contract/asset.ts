@@ -70,7 +70,7 @@ export const AssetConfigSchema = z.object({
   }),
   /** Windows of normal data to learn from before scoring starts. */
   commissioningWindows: z.number().int().min(8),
-  /** Online learning after commissioning (defaults: on, promote every 3000 learned windows, hold out 1 in 5). */
+  /** Online learning after commissioning (defaults: on, promote every 36 000 learned windows, hold out 1 in 5). */
   learning: z
     .object({
       enabled: z.boolean().optional(),

@@ -18,8 +18,12 @@ export interface LearningSettings {
   readonly alertScore: number;
 }
 
-/** Defaults: promote about every 5 minutes of demo-plant windows; 1 window in 5 held out. */
-export const DEFAULT_LEARNING: Omit<LearningSettings, 'alertScore'> = Object.freeze({ enabled: true, promoteEveryWindows: 3000, heldOutEvery: 5 });
+/**
+ * Defaults: promote after 36 000 learned windows (about an hour for a channel scored 12 times a
+ * second), so production does not churn and the registry grows by one version per channel-hour
+ * (~250 kB: ONNX bytes plus fp32 weights as JSON); 1 window in 5 held out for validation.
+ */
+export const DEFAULT_LEARNING: Omit<LearningSettings, 'alertScore'> = Object.freeze({ enabled: true, promoteEveryWindows: 36_000, heldOutEvery: 5 });
 
 /** What the lifecycle needs from its monitor. */
 export interface LifecycleDeps {
