@@ -216,6 +216,22 @@ describe('model lifecycle: shadow learning, promotion, rollback, feedback (real 
     expect(run.engine.monitor(ASSET)!.lifecycle(CH).counts.learned).toBe(learned);
     const [outcome] = await run.engine.promote(ASSET, 'olga', 'after the confirmed fault');
     expect(outcome!.validation).toMatchObject({ confirmedFaults: 1, confirmedFaultsAlarmed: 1 });
+
+    // Conflicting feedback: the same fault pattern again, this time marked a false alarm. The shadow
+    // learns it, so its candidate no longer alarms on the confirmed fault: validation refuses it and
+    // production keeps the model it had.
+    run.engine.resetLatch(ASSET);
+    await run.feed(Array.from({ length: 20 }, () => next()));
+    const againStart = run.ops.filter((o) => o.kind === 'openIncident').length;
+    await run.feed([...Array.from({ length: 10 }, () => next(0.5)), ...Array.from({ length: 5 }, () => next())]);
+    const again = run.ops.filter((o) => o.kind === 'openIncident')[againStart];
+    if (again?.kind !== 'openIncident') throw new Error('the repeated fault raised no incident');
+    const production = run.engine.monitor(ASSET)!.modelVersion;
+    const conflicting = await run.engine.feedback({ assetId: ASSET, incidentId: again.incident.id, verdict: 'false_alarm', by: 'pat' });
+    expect(conflicting.promotion).toMatchObject({ promoted: false });
+    expect(conflicting.promotion?.validation).toMatchObject({ passed: false, confirmedFaults: 1, confirmedFaultsAlarmed: 0 });
+    expect(run.events.filter((e) => e.type === 'ModelPromotionRejected').at(-1)).toMatchObject({ trigger: 'feedback' });
+    expect(run.engine.monitor(ASSET)!.modelVersion).toBe(production);
   }, 120_000);
 });
 
