@@ -209,6 +209,10 @@ export class ModelLifecycle {
     if (!validation.passed) {
       this.counts.rejected++;
       await candidate.scorer.dispose();
+      // What the shadow learned since production is suspect (it unlearned a confirmed fault, or moved
+      // normal windows past alert): it starts again from production's weights.
+      await this.d.learner.restore(this.key, AutoencoderLearner.fromParams(current.params, this.d.seed).toJSON());
+      validation.reason = `${validation.reason ?? 'validation failed'}; the shadow restarts from ${current.version}`;
       const atMs = this.d.clock();
       this.d.emit({ type: 'ModelPromotionRejected', assetId: this.d.assetId, channelId: this.d.channelId, atMs, candidateVersion: candidate.version, trigger, validation });
       this.d.store({ kind: 'saveModelVersion', model: this.versionRecord(candidate, atMs, null, validation) });

@@ -232,6 +232,9 @@ describe('model lifecycle: shadow learning, promotion, rollback, feedback (real 
     expect(conflicting.promotion?.validation).toMatchObject({ passed: false, confirmedFaults: 1, confirmedFaultsAlarmed: 0 });
     expect(run.events.filter((e) => e.type === 'ModelPromotionRejected').at(-1)).toMatchObject({ trigger: 'feedback' });
     expect(run.engine.monitor(ASSET)!.modelVersion).toBe(production);
+    // The shadow's suspect learning was discarded: it is production's weights again.
+    const [retry] = await run.engine.promote(ASSET, 'pat', 'retry');
+    expect(retry).toMatchObject({ promoted: false, reason: expect.stringMatching(/has not changed/) });
   }, 120_000);
 });
 
