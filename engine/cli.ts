@@ -3,6 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { evaluateCwru } from './evaluate/evaluateCwru';
 import { evaluateIms } from './evaluate/evaluateIms';
+import { evaluateNab } from './evaluate/evaluateNab';
+import { scalarNabDetector } from './scalar/scalarNabDetector';
 import { replayCommand } from './evaluate/replayCommand';
 import { serveCommand } from './service/serveCommand';
 import { benchCommand } from './bench/benchCommand';
@@ -14,6 +16,7 @@ const USAGE = `usage:
   vigil serve [--port N] [--db FILE] [--seed N] [--duration S] [--ui DIR]
   vigil evaluate cwru --data DIR --out FILE.json [--precision int8|fp32]
   vigil evaluate ims  --data DIR --out FILE.json [--precision int8|fp32]
+  vigil evaluate nab  --data DIR --out DIR
   vigil replay --data DIR --file NAME [--fast] [--db FILE]
   vigil bench [--out FILE.json] [--seconds S]`;
 
@@ -53,8 +56,13 @@ async function evaluate(args: string[]): Promise<number> {
   } else if (dataset === 'ims') {
     const report = await evaluateIms(data, log, { precision });
     await writeJson(out, report);
+  } else if (dataset === 'nab') {
+    if (values.precision !== undefined) throw new UsageError('--precision applies to cwru and ims; nab scores in TypeScript (online learning on every row)');
+    const report = await evaluateNab({ dataDir: data, outDir: out, detector: scalarNabDetector(), log });
+    const { standard, reward_low_fp: lowFp, reward_low_fn: lowFn } = report.scores;
+    console.log(`NAB normalised scores: standard ${standard.toFixed(1)}, reward_low_FP ${lowFp.toFixed(1)}, reward_low_FN ${lowFn.toFixed(1)} (${report.files.length} series, ${report.wall_time_s.toFixed(0)} s)`);
   } else {
-    throw new UsageError(`unknown dataset '${dataset ?? ''}': expected cwru or ims`);
+    throw new UsageError(`unknown dataset '${dataset ?? ''}': expected cwru, ims or nab`);
   }
   console.log(`wrote ${out}`);
   return 0;

@@ -43,6 +43,8 @@ const STATS_MEMORY = 2000;
 /** Floors in standardised units: a feature reconstructed "perfectly" in training must not turn float noise into alarms. */
 const RESIDUAL_SCALE_FLOOR = 0.1;
 const LATENT_SCALE_REL_FLOOR = 1e-3;
+/** Alarm distance of a channel that was constant in commissioning: 3 residual floors in one feature. */
+const FLAT_THRESHOLD_DISTANCE = 3;
 
 const ADAM_STATE = z.object({ mW: z.array(z.number()), vW: z.array(z.number()), mB: z.array(z.number()), vB: z.array(z.number()) });
 const LearnerJsonSchema = z.object({
@@ -131,8 +133,11 @@ export class AutoencoderLearner {
       for (let i = lo; i < hi; i++) heldOut.push(Math.sqrt(foldModel.distanceSq(zs[i]!)));
     }
     const dims = f + latent;
-    const calibration = calibrateThreshold(heldOut, dims, quantile);
-    return AutoencoderLearner.train(zs, opts, centre, scale, hidden, latent, calibration.threshold / Math.sqrt(dims), quantile);
+    // A channel that never moved in commissioning (a flat line) reconstructs perfectly: every
+    // held-out distance is 0. Its boundary is then a fixed distance in floor units, not a quantile.
+    const degenerate = heldOut.every((d) => d === 0);
+    const thresholdDistance = degenerate ? FLAT_THRESHOLD_DISTANCE : calibrateThreshold(heldOut, dims, quantile).threshold;
+    return AutoencoderLearner.train(zs, opts, centre, scale, hidden, latent, thresholdDistance / Math.sqrt(dims), quantile);
   }
 
   /** Restore a learner from {@link toJSON} output (throws a ZodError or RangeError naming the problem). */

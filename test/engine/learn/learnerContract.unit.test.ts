@@ -105,6 +105,12 @@ describe('AutoencoderLearner input checks', () => {
     expect(() => a.learnOne(x)).toThrow(msg);
     expect(() => a.scoreOne(x)).toThrow(msg);
   });
+  it('given a channel that never moved in commissioning, it still gets a boundary: steady is 0, any change alarms', () => {
+    const flat = AutoencoderLearner.fit(Array.from({ length: 20 }, () => Float32Array.from([5, 5, 5])), { featureNames: ['a', 'b', 'c'], seed: 1, hidden: [8], latent: 2 });
+    expect(flat.scoreOne(Float32Array.from([5, 5, 5]))).toBe(0);
+    expect(flat.scoreOne(Float32Array.from([5, 5.5, 5]))).toBeGreaterThan(1);
+  });
+
   it('refuses too few commissioning windows and a corrupt state', () => {
     expect(() => AutoencoderLearner.fit(normalData(4, F, 1), { featureNames: names, seed: 1 })).toThrow(/at least 8 samples/);
     const json = a.toJSON();
