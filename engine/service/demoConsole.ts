@@ -5,6 +5,7 @@ import { DemoPlant } from '../ingest/demoPlant';
 import type { FrameBus } from '../ingest/frameBus';
 import { openStore, type Store } from '../store/openStore';
 import { feedPlant } from './plantFeed';
+import { restoreProductionModels } from './restoreModels';
 
 export interface DemoConsoleOptions {
   /** SQLite file (default .vigil/demo.sqlite); ':memory:' keeps nothing. */
@@ -14,6 +15,8 @@ export interface DemoConsoleOptions {
   onStatus?: (status: PlantStatus) => void;
   statusIntervalMs?: number;
   clock?: () => number;
+  /** Start-up messages (models resumed from the registry, or refused). */
+  log?: (line: string) => void;
 }
 
 /** A running console on the demo plant; `stop()` halts the plant, settles the engine and closes the store. */
@@ -37,6 +40,8 @@ export async function startDemoConsole(opts: DemoConsoleOptions = {}): Promise<D
   const store = openStore(opts.dbPath ?? '.vigil/demo.sqlite');
   const actuator = new RecordingActuator(clock);
   const engine = await Engine.create({ assets: plant.assets(), clock, actuator, store: (op) => store.writer.enqueue(op), sourceLabel: 'demo plant (simulated)', seed: opts.seed ?? 1 });
+  const restored = await restoreProductionModels(engine, store.repo);
+  for (const r of restored) opts.log?.('restored' in r ? `${r.assetId}/${r.channelId}: resumed production model ${r.restored} from the registry` : `${r.assetId}/${r.channelId}: registry model refused (${r.refused}); commissioning afresh`);
   const feed = feedPlant(engine, plant, clock);
   const timer = setInterval(() => {
     engine.tick(clock());

@@ -41,6 +41,7 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   const console0 = await startDemoConsole({
     dbPath: o.db,
     seed: o.seed,
+    log: (line) => console.log(line),
     onStatus: (s) => {
       latest = s;
       if (Date.now() - printed >= 5000) {
