@@ -2,7 +2,7 @@
 export type KpiPriority = 'critical' | 'high' | 'medium' | 'low';
 
 /** One annunciated activation of one alarm, as the KPIs need it (built from the alarm journal). */
-export interface AlarmActivation {
+export interface AnnunciatedActivation {
   readonly assetId: string;
   /** The alarm within its asset, e.g. 'score.alert'. */
   readonly alarmKey: string;
@@ -54,7 +54,7 @@ const PRIORITIES: readonly KpiPriority[] = ['critical', 'high', 'medium', 'low']
  * activations: the same figures are shown live (over the last hours), over any period of history,
  * and for a backtest's would-have-been alarms, so they must come from one definition.
  */
-export function alarmKpis(all: readonly AlarmActivation[], fromMs: number, toMs: number, topN = 10): AlarmKpis {
+export function alarmKpis(all: readonly AnnunciatedActivation[], fromMs: number, toMs: number, topN = 10): AlarmKpis {
   if (!(toMs > fromMs)) throw new RangeError(`the period must have toMs > fromMs, got ${fromMs}..${toMs}`);
   const acts = all.filter((a) => a.activatedMs >= fromMs && a.activatedMs < toMs).sort((a, b) => a.activatedMs - b.activatedMs);
   const { bucketMs, floodAbove, chatterActivations, chatterWindowMs, staleAfterMs } = KPI_LIMITS;
@@ -84,7 +84,7 @@ export function alarmKpis(all: readonly AlarmActivation[], fromMs: number, toMs:
   }
   for (const f of floods) f.endMs = Math.min(f.endMs, toMs);
 
-  const byAlarm = new Map<string, AlarmActivation[]>();
+  const byAlarm = new Map<string, AnnunciatedActivation[]>();
   for (const a of acts) {
     const k = `${a.assetId}\u0000${a.alarmKey}`;
     let list = byAlarm.get(k);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { alarmKpis, type AlarmActivation } from '../../../engine/alarm/alarmKpis';
+import { alarmKpis, type AnnunciatedActivation } from '../../../engine/alarm/alarmKpis';
 
 const MIN = 60_000;
 const H = 60 * MIN;
-const act = (assetId: string, alarmKey: string, atMin: number, clearedMin: number | null = atMin + 1, priority: AlarmActivation['priority'] = 'low'): AlarmActivation => ({
+const act = (assetId: string, alarmKey: string, atMin: number, clearedMin: number | null = atMin + 1, priority: AnnunciatedActivation['priority'] = 'low'): AnnunciatedActivation => ({
   assetId,
   alarmKey,
   priority,

@@ -1,0 +1,58 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { incidentTimeline, timelineToCsv, timelineToHtml, timelineToJson } from '../../../engine/incident/incidentTimeline';
+import { openDatabase } from '../../../engine/store/openDatabase';
+import { Repository } from '../../../engine/store/Repository';
+import { alarmEvent, assetConfig, DIAGNOSIS, modelInput, tempDirs, tripEvent } from '../store/fixtures';
+
+const dirs = tempDirs();
+afterAll(() => dirs.cleanup());
+
+describe('incident timeline', () => {
+  it('given an incident with alert, danger, a trip, a promotion and operator feedback, then one millisecond-ordered record exports as JSON, CSV and printable HTML', () => {
+    const { db } = openDatabase(dirs.path('timeline.sqlite'), { nowMs: () => 0 });
+    const repo = new Repository(db);
+    repo.upsertAsset(assetConfig('pump-1'), 0);
+    repo.models.saveModelVersion(modelInput('m-abc123', 1));
+    repo.models.recordPromotion({ assetId: 'pump-1', channelId: 'de_accel', fromVersion: null, toVersion: 'm-abc123', atMs: 500, kind: 'commissioning', by: 'commissioning', reason: 'learned' });
+    repo.openIncident({ id: 'inc-1', assetId: 'pump-1', openedMs: 1000, modelVersion: 'm-abc123', firstAlertMs: 1000, diagnosis: DIAGNOSIS, maxScore: 1.4 });
+    repo.insertAlarmEvent(alarmEvent(1000));
+    repo.insertAlarmEvent({ ...alarmEvent(1500), from: 'alert', to: 'danger', value: 3.2, setpoint: 3 });
+    repo.insertTrip({ ...tripEvent(1500), incidentId: 'inc-1', actuator: 'plc-7 "main"' });
+    repo.updateIncident('inc-1', { tripMs: 1500, tripFrame: { channelId: 'de_accel', startMs: 1100, sampleRateHz: 12_000, shaftHz: 29.9, samples: Float32Array.from([0.1, -0.2, 0.3]) } });
+    repo.models.insertFeedback({ assetId: 'pump-1', channelId: 'de_accel', incidentId: 'inc-1', verdict: 'confirmed_fault', by: 'olga', note: 'spall, <b>replace</b>', atMs: 4000, modelVersion: 'm-abc123', fromMs: 1000, toMs: 3000, vectors: [Float32Array.from([1, 2])] });
+    repo.closeIncident('inc-1', 3000, 'tripped and stopped');
+    repo.insertAlarmEvent(alarmEvent(9000)); // after the incident: not part of it
+
+    const t = incidentTimeline(repo, 'inc-1');
+    expect(t.entries.map((e) => [e.atMs, e.kind])).toEqual([
+      [1000, 'incident_opened'],
+      [1000, 'level_changed'],
+      [1500, 'level_changed'],
+      [1500, 'trip_decided'],
+      [1501.25, 'trip_commanded'],
+      [3000, 'incident_closed'],
+      [4000, 'operator_feedback'],
+    ]);
+    expect(t.entries.every((e) => e.modelVersion === 'm-abc123')).toBe(true);
+    expect(t.tripFrame?.samples).toEqual(Float32Array.from([0.1, -0.2, 0.3]));
+
+    const json = JSON.parse(timelineToJson(t)) as { entries: Array<{ at: string }>; tripFrame: { samples: number[] } };
+    expect(json.entries[0]!.at).toBe('1970-01-01T00:00:01.000Z');
+    expect(json.tripFrame.samples).toHaveLength(3);
+    const csv = timelineToCsv(t).trim().split('\n');
+    expect(csv[0]).toBe('time,epoch_ms,kind,model_version,text');
+    expect(csv).toHaveLength(8);
+    expect(csv[5]).toContain('"trip command sent to plc-7 ""main"", 1.83 ms after the frame arrived"');
+    const html = timelineToHtml(t);
+    expect(html).toContain('<h1>Incident inc-1</h1>');
+    expect(html).toContain('spall, &#60;b&#62;replace&#60;/b&#62;');
+    expect(html).not.toMatch(/<script|https?:\/\//);
+    db.close();
+  });
+
+  it('refuses an unknown incident with a clear error', () => {
+    const { db } = openDatabase(dirs.path('empty.sqlite'), { nowMs: () => 0 });
+    expect(() => incidentTimeline(new Repository(db), 'inc-nope')).toThrow(/unknown incident inc-nope/);
+    db.close();
+  });
+});
