@@ -1,5 +1,6 @@
 import { SCHEMA_V1 } from './schemaV1';
 import { SCHEMA_V2 } from './schemaV2';
+import { SCHEMA_V3 } from './schemaV3';
 
 /**
  * One step of the schema's history. Steps are append-only: once released, a step's `version`,
@@ -23,6 +24,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: SCHEMA_V1 },
   { version: 2, name: 'model_registry', up: SCHEMA_V2 },
+  { version: 3, name: 'users_audit', up: SCHEMA_V3 },
 ];
 
 /** The schema version this build writes; a database above it is refused. */

@@ -25,23 +25,26 @@ describe('openDatabase', () => {
       const all = [
         { version: 1, name: 'initial' },
         { version: 2, name: 'model_registry' },
+        { version: 3, name: 'users_audit' },
       ];
       expect(migration).toEqual({ fromVersion: 0, toVersion: LATEST_SCHEMA_VERSION, applied: all });
-      expect(LATEST_SCHEMA_VERSION).toBe(2);
+      expect(LATEST_SCHEMA_VERSION).toBe(3);
       expect(tables(db)).toEqual([
         'alarm_events',
         'assets',
+        'audit_trail',
         'incidents',
         'model_feedback',
         'model_promotions',
         'model_versions',
         'schema_migrations',
         'trips',
+        'users',
       ]);
       expect(db.prepare('SELECT version, name, applied_ms FROM schema_migrations').all()).toEqual(
         all.map((m) => ({ ...m, applied_ms: clock() })),
       );
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(3);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);

@@ -5,6 +5,9 @@ import { openDatabase } from '../../../engine/store/openDatabase';
 import { Repository } from '../../../engine/store/Repository';
 import { assetConfig, fakeOnnx, tempDirs } from './fixtures';
 
+/** This file tests the step to v2 itself; later steps have their own files. */
+const UP_TO_V2 = MIGRATIONS.slice(0, 2);
+
 const tmp = tempDirs();
 afterEach(() => tmp.cleanup());
 
@@ -45,7 +48,7 @@ describe('schema v2 (model_registry)', () => {
     const path = tmp.path();
     writeV1File(path);
 
-    const { db, migration } = openDatabase(path, { nowMs: () => 5 });
+    const { db, migration } = openDatabase(path, { nowMs: () => 5, migrations: UP_TO_V2 });
     try {
       expect(migration).toEqual({ fromVersion: 1, toVersion: 2, applied: [{ version: 2, name: 'model_registry' }] });
       const repo = new Repository(db);
@@ -87,7 +90,7 @@ describe('schema v2 (model_registry)', () => {
   });
 
   it('enforces the closed enumerations and the vector size in SQL, whoever writes', () => {
-    const { db } = openDatabase(':memory:', { nowMs: () => 0 });
+    const { db } = openDatabase(':memory:', { nowMs: () => 0, migrations: UP_TO_V2 });
     try {
       const repo = new Repository(db);
       repo.upsertAsset(assetConfig('pump-1'), 1);
@@ -124,8 +127,8 @@ describe('schema v2 (model_registry)', () => {
   it('records the upgrade once in the ledger; reopening the upgraded file applies nothing', () => {
     const path = tmp.path();
     writeV1File(path);
-    openDatabase(path, { nowMs: () => 5 }).db.close();
-    const { db, migration } = openDatabase(path, { nowMs: () => 9 });
+    openDatabase(path, { nowMs: () => 5, migrations: UP_TO_V2 }).db.close();
+    const { db, migration } = openDatabase(path, { nowMs: () => 9, migrations: UP_TO_V2 });
     try {
       expect(migration).toEqual({ fromVersion: 2, toVersion: 2, applied: [] });
       const raw = new Database(path, { readonly: true });
