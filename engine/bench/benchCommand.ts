@@ -11,6 +11,7 @@ import { feedPlant } from '../service/plantFeed';
 import { loadManifest, loadRecording, shaftHzOf } from '../ingest/manifest';
 import { commissionOnNormals, cwruAsset, CWRU_ASSET_ID, CWRU_CHANNEL_ID, CWRU_EPOCH_MS, CWRU_FRAME_SAMPLES, CWRU_RATE_HZ, normalRecordings } from '../evaluate/cwruRig';
 import { ReplaySource } from '../ingest/replay';
+import { backtestBench } from './backtestBench';
 import { learningBench } from './learnBench';
 import { percentile, RssSampler } from './stats';
 
@@ -122,6 +123,7 @@ export async function benchCommand(o: BenchOptions): Promise<number> {
   const metrics: Metrics = {};
   await tripsAndThroughput(metrics, log);
   await learningBench(metrics, log);
+  backtestBench(metrics, log);
   await latencyAtLoad(o.seconds ?? 20, metrics, log);
   metrics['memory.rss_mb_peak'] = round(rss.stop() / 2 ** 20);
   const cpu = cpus()[0];
