@@ -47,7 +47,12 @@ const RESET_RETRY_MS = 60_000;
  * a backtest that re-implements the rules answers a different question from the one the plant asks.
  * Allocation per window is one reused command; events are rare.
  */
-export function backtest(histories: readonly AssetHistory[], configs: ReadonlyMap<string, ProtectionConfig>, incidents: readonly ReferenceIncident[] = []): BacktestOutcome {
+export function backtest(
+  histories: readonly AssetHistory[],
+  configs: ReadonlyMap<string, ProtectionConfig>,
+  incidents: readonly ReferenceIncident[] = [],
+  opts: { exhaustive?: boolean } = {},
+): BacktestOutcome {
   const activations: AnnunciatedActivation[] = [];
   const trips: BacktestOutcome['trips'] = [];
   let windows = 0;
@@ -62,6 +67,15 @@ export function backtest(histories: readonly AssetHistory[], configs: ReadonlyMa
     const cmd: EvaluateWindow = { type: 'EvaluateWindow', atMs: 0, operatingState: 'running', channels: readings };
     const n = h.channels[0]?.score.length ?? 0;
     const open = new Map<string, number>();
+    // Quiet windows: while the decider is at rest (normal, nothing latched, every timer off, all
+    // channels good, running) and every value is below the lowest alert level of its quantity, the
+    // decider provably emits nothing and its state does not change, so the window is skipped. A test
+    // checks that the result equals deciding every window (opts.exhaustive).
+    const ceilings = quietCeilings(config);
+    let atRest = false;
+    const restCheck = (): boolean =>
+      state.level === 'normal' && !state.latched && state.bypass === null && state.operatingState === 'running' &&
+      state.groups.every((g) => g.alert.phase === 'off' && g.danger.phase === 'off') && state.channels.every((c) => c.quality === 'good');
     let resetAtMs = Number.POSITIVE_INFINITY;
     const apply = (events: readonly ProtectionV2Event[]): void => {
       for (let j = 0; j < events.length; j++) {
@@ -79,6 +93,18 @@ export function backtest(histories: readonly AssetHistory[], configs: ReadonlyMa
     };
     for (let i = 0; i < n; i++) {
       const atMs = h.startMs + i * h.periodMs;
+      if (atRest && !opts.exhaustive && ceilings) {
+        let quiet = true;
+        for (let c = 0; c < readings.length && quiet; c++) {
+          const s = h.channels[c]!.score[i]!;
+          const v = h.channels[c]!.velocityMmS[i]!;
+          // NaN fails both tests: an unmeasured window goes to the decider.
+          // A channel that starts or stops measuring velocity can change its vote: the decider must see that too.
+          const lastV = readings[c]!.velocityMmS;
+          quiet = s < ceilings.score && (v === v ? lastV !== null && v < ceilings.velocityMmS : lastV === null);
+        }
+        if (quiet) continue;
+      }
       cmd.atMs = atMs;
       for (let c = 0; c < readings.length; c++) {
         const s = h.channels[c]!.score[i]!;
@@ -88,6 +114,7 @@ export function backtest(histories: readonly AssetHistory[], configs: ReadonlyMa
       }
       const events = decideProtection(state, cmd, plan);
       if (events.length > 0) apply(events);
+      atRest = restCheck() && readings.every((r) => r.score !== null);
       if (atMs >= resetAtMs) {
         apply(decideProtection(state, { type: 'ResetLatch', atMs, by: 'backtest' }, plan));
         if (state.latched) resetAtMs = atMs + RESET_RETRY_MS;
@@ -123,4 +150,21 @@ function closeActivation(open: Map<string, number>, level: string, atMs: number,
   if (since === undefined) return;
   open.delete(level);
   out.push({ assetId, alarmKey: `level.${level}`, priority: level === 'danger' ? 'critical' : 'medium', activatedMs: since, clearedMs: Number.isNaN(atMs) ? null : atMs });
+}
+
+/**
+ * Lowest alert level per quantity in the running state (trip multiply is ≥ 1, so running is the
+ * lowest), or null when a group watches a named feature (the history has no feature columns, so
+ * the decider must see every window).
+ */
+function quietCeilings(config: ProtectionConfig): { score: number; velocityMmS: number } | null {
+  let score = Number.POSITIVE_INFINITY;
+  let velocityMmS = Number.POSITIVE_INFINITY;
+  for (const g of config.groups) {
+    const level = g.alert * (g.tripMultiplied ? (config.tripMultiply?.running ?? 1) : 1);
+    if (g.quantity.kind === 'score') score = Math.min(score, level);
+    else if (g.quantity.kind === 'velocityMmS') velocityMmS = Math.min(velocityMmS, level);
+    else return null;
+  }
+  return { score, velocityMmS };
 }

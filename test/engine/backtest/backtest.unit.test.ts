@@ -47,3 +47,36 @@ describe('threshold backtest (same decider as live)', () => {
     expect(() => backtest([history()], new Map())).toThrow(/no protection configuration for asset p1/);
   });
 });
+
+describe('backtest quiet-window skipping', () => {
+  it('gives exactly the result of deciding every window, on noisy seeded history with excursions, faults, gaps and two channels', async () => {
+    const { SeededUniform } = await import('../../../engine/learn/SeededUniform');
+    const u = new SeededUniform(77);
+    const n = 50_000;
+    const make = (): { score: Float32Array; velocityMmS: Float32Array } => {
+      const score = new Float32Array(n);
+      const velocityMmS = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        score[i] = 0.3 + 0.6 * u.next() ** 4 + (i % 9000 > 8950 ? 3 : 0);
+        velocityMmS[i] = i % 13_000 < 200 ? Number.NaN : 2 + 5 * u.next() ** 8;
+        if (i % 17_000 === 5) for (let k = 0; k < 30; k++) score[i + k] = Number.NaN;
+      }
+      return { score, velocityMmS };
+    };
+    const h: AssetHistory = { assetId: 'p1', startMs: 0, periodMs: S, channels: [{ channelId: 'a', ...make() }, { channelId: 'b', ...make() }] };
+    const r = parseProtectionConfig({
+      assetId: 'p1',
+      groups: [
+        { id: 'score', quantity: { kind: 'score' }, alert: 1, danger: 3, onDelayMs: 3000, offDelayMs: 5000, deadband: 0.1, voting: '1oo2', channels: ['a', 'b'], qualityPolicy: 'ignore-channel' },
+        { id: 'velocity', quantity: { kind: 'velocityMmS' }, alert: 4.5, danger: 7.1, onDelayMs: 2000, voting: '2oo2', channels: ['a', 'b'], qualityPolicy: 'ignore-channel' },
+      ],
+    });
+    if (!r.ok) throw new Error(r.errors.join('; '));
+    const configs = new Map([['p1', r.value]]);
+    const fast = backtest([h], configs, [{ id: 'i', assetId: 'p1', atMs: 40_000 * S }]);
+    const full = backtest([h], configs, [{ id: 'i', assetId: 'p1', atMs: 40_000 * S }], { exhaustive: true });
+    expect(fast.activations.length).toBeGreaterThanOrEqual(5);
+    expect(fast.trips.length).toBeGreaterThan(0);
+    expect(fast).toEqual(full);
+  });
+});
