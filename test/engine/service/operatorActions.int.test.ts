@@ -1,0 +1,96 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RecordingActuator } from '../../../engine/actuate/actuator';
+import { Accounts } from '../../../engine/auth/Accounts';
+import { UnauthorisedError } from '../../../engine/auth/authorizeAndAudit';
+import type { AssetConfig } from '../../../engine/contract';
+import { Engine } from '../../../engine/engine';
+import { SeededUniform } from '../../../engine/learn/SeededUniform';
+import { OperatorActions } from '../../../engine/service/OperatorActions';
+import { openStore } from '../../../engine/store/openStore';
+
+const dir = mkdtempSync(join(tmpdir(), 'vigil-operator-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const asset: AssetConfig = {
+  assetId: 'press-7',
+  name: 'press 7',
+  bearing: { name: 'x', rollingElements: 9, rollerDiameterMm: 8, pitchDiameterMm: 39, contactAngleDeg: 0 },
+  nominalShaftHz: 30,
+  channels: [],
+  vectorChannels: [{ channelId: 'f', featureNames: ['rms', 'kurtosis', 'temp'], levelFeatures: ['rms'], deadBelowFraction: 0.1 }],
+  setpoints: { score: { alert: 1, danger: 3, onDelayWindows: 1 }, velocityMmS: { alert: 4.5, danger: 7.1, onDelayWindows: 1 } },
+  commissioningWindows: 40,
+  learning: { promoteEveryWindows: 1_000_000 },
+};
+
+describe('operator actions: authorised by role, written to the audit trail', () => {
+  it('given an operator and an engineer, resets, promotions, rollbacks and feedback go through for the right role and are refused and audited for the wrong one', async () => {
+    const store = openStore(join(dir, 'vigil.sqlite'));
+    const accounts = new Accounts(store.db);
+    expect(accounts.needsFirstRunSetup()).toBe(true);
+    await accounts.createFirstAdmin('ada', 'correct horse battery');
+    await accounts.createUser({ userName: 'ada' }, { userName: 'olga', role: 'operator', secretKind: 'pin', secret: '582914' });
+    await accounts.createUser({ userName: 'ada' }, { userName: 'erin', role: 'engineer', secretKind: 'password', secret: 'bearing-grease-42' });
+    let t = 1_000_000;
+    const engine = await Engine.create({ assets: [asset], clock: () => t, actuator: new RecordingActuator(() => t), store: (op) => store.writer.enqueue(op) });
+    const actions = new OperatorActions(engine, store.repo, accounts);
+    const u = new SeededUniform(5);
+    const feed = async (k: number, fault = 0): Promise<void> => {
+      for (let i = 0; i < k; i++) {
+        t += 1000;
+        const load = u.next();
+        engine.acceptVector({ assetId: 'press-7', channelId: 'f', atMs: t, values: Float32Array.from([1 + 0.05 * load, 3 + 0.2 * u.next() + 6 * fault, 40 + load]) });
+        if (i % 5 === 0) await engine.settle();
+      }
+      await engine.settle();
+      await store.writer.flush();
+    };
+    await feed(60);
+    const first = engine.monitor('press-7')!.modelVersion!;
+    await feed(10, 1);
+    expect(engine.monitor('press-7')!.latched).toBe(true);
+
+    // Reset: refused for the operator (and audited), done for the engineer.
+    await expect(actions.resetLatch({ userName: 'olga' }, 'press-7', 'back to work')).rejects.toBeInstanceOf(UnauthorisedError);
+    expect(engine.monitor('press-7')!.latched).toBe(true);
+    await feed(5);
+    expect(await actions.resetLatch({ userName: 'erin' }, 'press-7', 'bearing replaced')).toBe(true);
+    expect(engine.monitor('press-7')!.latched).toBe(false);
+
+    // Promotion and rollback: engineers only, with a reason.
+    await feed(50);
+    await expect(actions.promote({ userName: 'olga' }, 'press-7', 'try it')).rejects.toBeInstanceOf(UnauthorisedError);
+    const [outcome] = await actions.promote({ userName: 'erin' }, 'press-7', 'learned the new product');
+    expect(outcome).toMatchObject({ promoted: true });
+    await store.writer.flush();
+    expect(await actions.rollback({ userName: 'erin' }, 'press-7', 'f', first, 'new model alarms on start-up')).toBe(first);
+    await expect(actions.rollback({ userName: 'erin' }, 'press-7', 'f', 'm-000000000000', 'typo')).rejects.toThrow(/not in the registry/);
+
+    // Feedback: operators may give it; a viewer-less unknown user is refused.
+    const incident = store.repo.listIncidents({ assetId: 'press-7', limit: 10 })[0]!;
+    const fb = await actions.feedback({ userName: 'olga' }, { assetId: 'press-7', incidentId: incident.id, verdict: 'confirmed_fault', note: 'cracked race' });
+    expect(fb.windows).toBeGreaterThan(0);
+    await expect(actions.feedback({ userName: 'mallory' }, { assetId: 'press-7', incidentId: incident.id, verdict: 'false_alarm' })).rejects.toBeInstanceOf(UnauthorisedError);
+
+    const rows = accounts.audit.list({ limit: 100 }).reverse();
+    const summary = rows.filter((r) => r.action !== 'user.create').map((r) => [r.actor, r.action, r.outcome]);
+    expect(summary).toEqual([
+      ['olga', 'reset', 'refused'],
+      ['erin', 'reset', 'done'],
+      ['olga', 'model.promote', 'refused'],
+      ['erin', 'model.promote', 'done'],
+      ['erin', 'model.rollback', 'done'],
+      ['erin', 'model.rollback', 'failed'],
+      ['olga', 'alarm.feedback', 'done'],
+      ['mallory', 'alarm.feedback', 'refused'],
+    ]);
+    const reset = rows.find((r) => r.actor === 'erin' && r.action === 'reset')!;
+    expect(reset).toMatchObject({ role: 'engineer', target: 'press-7', reason: 'bearing replaced', before: { latched: true, level: 'danger' }, after: { latched: false } });
+    expect(rows.find((r) => r.action === 'model.rollback' && r.outcome === 'done')).toMatchObject({ after: { modelVersion: first }, reason: 'new model alarms on start-up' });
+    await engine.dispose();
+    await store.close();
+  }, 120_000);
+});
