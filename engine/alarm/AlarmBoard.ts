@@ -1,0 +1,128 @@
+import type { AlarmLevelChanged, EngineEvent } from '../contract/events';
+import { alarmStateName, annunciated, handle, initialAlarmState, type AlarmCommand, type AlarmEvent, type AlarmPriority, type AlarmState, type AlarmStateName } from './alarmDecider';
+import type { AnnunciatedActivation } from './alarmKpis';
+
+/** The two alarms the engine's protection levels raise per asset, and their priorities. */
+export const LEVEL_ALARMS: Readonly<Record<'alert' | 'danger', { alarmKey: string; priority: AlarmPriority }>> = {
+  alert: { alarmKey: 'level.alert', priority: 'medium' },
+  danger: { alarmKey: 'level.danger', priority: 'critical' },
+};
+
+/** Longest shelve of any alarm (ISA-18.2 asks for a maximum; roles may shorten it further). */
+export const MAX_SHELVE_MS = 72 * 3_600_000;
+
+/** One line of the operator's alarm list. */
+export interface AlarmRow {
+  assetId: string;
+  alarmKey: string;
+  priority: AlarmPriority;
+  state: AlarmStateName;
+  annunciated: boolean;
+  activeSinceMs: number | null;
+  value: number | null;
+  setpoint: number | null;
+  shelvedUntilMs: number | null;
+}
+
+/**
+ * The live alarm system of ISA-18.2: one alarm decider per (asset, alarm), fed by the engine's
+ * protection level changes (the process side) and by operators (acknowledge, shelve, out of
+ * service). Why separate from protection: protection decides trips in milliseconds and must not
+ * care whether anybody has acknowledged; the board decides what the operator is shown. Every event
+ * it produces, refusals included, goes to `journal` (the alarm journal in the store).
+ */
+export class AlarmBoard {
+  private readonly alarms = new Map<string, AlarmState>();
+
+  constructor(private readonly journal: (e: AlarmEvent) => void) {}
+
+  /** Process side: wire to `engine.on`. Only AlarmLevelChanged matters here. */
+  onEngineEvent(e: EngineEvent): void {
+    if (e.type !== 'AlarmLevelChanged') return;
+    const cmds = levelCommands(e);
+    for (const [level, cmd] of cmds) this.apply(e.assetId, level, cmd);
+  }
+
+  /** An operator or engineer command on one alarm; returns its events (a refusal is one of them). */
+  command(assetId: string, alarmKey: string, cmd: AlarmCommand): AlarmEvent[] {
+    const level = (Object.keys(LEVEL_ALARMS) as Array<'alert' | 'danger'>).find((l) => LEVEL_ALARMS[l].alarmKey === alarmKey);
+    if (!level) throw new Error(`unknown alarm ${alarmKey} (known: ${Object.values(LEVEL_ALARMS).map((a) => a.alarmKey).join(', ')})`);
+    return this.apply(assetId, level, cmd);
+  }
+
+  /** Lets due shelves expire; call at the status rate. */
+  tick(atMs: number): void {
+    for (const key of this.alarms.keys()) {
+      const [assetId, level] = key.split('\u0000') as [string, 'alert' | 'danger'];
+      this.apply(assetId, level, { type: 'Tick', atMs });
+    }
+  }
+
+  /** Every alarm the board knows, most urgent first; annunciated ones are the operator's active list. */
+  rows(): AlarmRow[] {
+    const rank: Record<AlarmPriority, number> = { critical: 0, high: 1, medium: 2, low: 3 };
+    return [...this.alarms.values()]
+      .map((s) => ({
+        assetId: s.config.assetId,
+        alarmKey: s.config.alarmKey,
+        priority: s.config.priority,
+        state: alarmStateName(s),
+        annunciated: annunciated(s),
+        activeSinceMs: s.activation?.sinceMs ?? null,
+        value: s.activation?.value ?? null,
+        setpoint: s.activation?.setpoint ?? null,
+        shelvedUntilMs: s.shelve?.untilMs ?? null,
+      }))
+      .sort((a, b) => rank[a.priority] - rank[b.priority] || (a.activeSinceMs ?? Infinity) - (b.activeSinceMs ?? Infinity));
+  }
+
+  private apply(assetId: string, level: 'alert' | 'danger', cmd: AlarmCommand): AlarmEvent[] {
+    const key = `${assetId}\u0000${level}`;
+    const state = this.alarms.get(key) ?? initialAlarmState({ assetId, alarmKey: LEVEL_ALARMS[level].alarmKey, priority: LEVEL_ALARMS[level].priority, maxShelveMs: MAX_SHELVE_MS });
+    const r = handle(cmd, state);
+    this.alarms.set(key, r.state);
+    for (const e of r.events) this.journal(e);
+    return r.events;
+  }
+}
+
+/**
+ * Protection level → alarm conditions. Alert stays active while the asset is in danger (its
+ * condition, score ≥ alert, still holds); danger clears when the level drops below it.
+ */
+function levelCommands(e: AlarmLevelChanged): Array<['alert' | 'danger', AlarmCommand]> {
+  const activate = { type: 'Activate' as const, atMs: e.atMs, value: e.value, setpoint: e.setpoint };
+  const clear = { type: 'Clear' as const, atMs: e.atMs };
+  const out: Array<['alert' | 'danger', AlarmCommand]> = [];
+  if (e.to === 'alert' || e.to === 'danger') {
+    if (e.from === 'normal') out.push(['alert', activate]);
+  }
+  if (e.to === 'danger') out.push(['danger', activate]);
+  if (e.from === 'danger' && e.to !== 'danger') out.push(['danger', clear]);
+  if (e.to === 'normal') out.push(['alert', clear]);
+  return out;
+}
+
+/**
+ * Annunciated activations from journal events, oldest first, for the KPIs: each AlarmActivated
+ * opens one, the next AlarmCleared of the same alarm closes it. Why from the journal: KPIs over any
+ * period of history come from what was recorded, not from live state.
+ */
+export function activationsFromJournal(events: readonly AlarmEvent[]): AnnunciatedActivation[] {
+  const open = new Map<string, number>();
+  const out: AnnunciatedActivation[] = [];
+  for (const e of [...events].sort((a, b) => a.atMs - b.atMs)) {
+    const key = `${e.assetId}\u0000${e.alarmKey}`;
+    if (e.type === 'AlarmActivated') {
+      open.set(key, out.length);
+      out.push({ assetId: e.assetId, alarmKey: e.alarmKey, priority: e.priority, activatedMs: e.atMs, clearedMs: null });
+    } else if (e.type === 'AlarmCleared') {
+      const i = open.get(key);
+      if (i !== undefined) {
+        out[i] = { ...out[i]!, clearedMs: e.atMs };
+        open.delete(key);
+      }
+    }
+  }
+  return out;
+}
