@@ -1,3 +1,5 @@
+import type { AlarmBoard } from '../alarm/AlarmBoard';
+import type { AlarmCommand, AlarmEvent } from '../alarm/alarmDecider';
 import { authorizeAndAudit, type AuthorityContext, type Requester } from '../auth/authorizeAndAudit';
 import type { AlarmFeedback, Engine } from '../engine';
 import { modelSourceFromRecord } from '../monitor/commission';
@@ -16,7 +18,40 @@ export class OperatorActions {
     private readonly engine: Engine,
     private readonly repo: Repository,
     private readonly authority: AuthorityContext,
+    private readonly board: AlarmBoard | null = null,
+    private readonly clock: () => number = () => Date.now(),
   ) {}
+
+  /** Acknowledge an alarm, with an optional note (operator). A refusal by the alarm state machine is audited as failed. */
+  acknowledge(who: Requester, assetId: string, alarmKey: string, note?: string): Promise<AlarmEvent[]> {
+    return authorizeAndAudit(this.authority, who, { action: 'alarm.acknowledge', target: `${assetId}/${alarmKey}`, reason: note ?? null, before: this.alarmRow(assetId, alarmKey), after: { acknowledged: true } }, () =>
+      this.alarmCommand(assetId, alarmKey, { type: 'Acknowledge', atMs: this.clock(), by: who.userName, ...(note ? { note } : {}) }),
+    );
+  }
+
+  /** Shelve an alarm for a bounded time with a reason (operator: up to 8 h; engineer: up to 72 h). */
+  shelve(who: Requester, assetId: string, alarmKey: string, durationMs: number, reason: string): Promise<AlarmEvent[]> {
+    return authorizeAndAudit(
+      this.authority,
+      who,
+      { action: 'alarm.shelve', target: `${assetId}/${alarmKey}`, reason, shelveDurationMs: durationMs, before: this.alarmRow(assetId, alarmKey), after: { shelvedForMs: durationMs } },
+      () => this.alarmCommand(assetId, alarmKey, { type: 'Shelve', atMs: this.clock(), by: who.userName, reason, durationMs }),
+    );
+  }
+
+  private alarmRow(assetId: string, alarmKey: string): unknown {
+    return this.board?.rows().find((r) => r.assetId === assetId && r.alarmKey === alarmKey) ?? null;
+  }
+
+  /** Runs an alarm command; the state machine's refusal becomes an error (audited as failed, with its reason). */
+  private alarmCommand(assetId: string, alarmKey: string, cmd: AlarmCommand): AlarmEvent[] {
+    if (!this.board) throw new Error('no alarm board in this console');
+    if (!this.engine.monitor(assetId)) throw new Error(`unknown asset ${assetId}`);
+    const events = this.board.command(assetId, alarmKey, cmd);
+    const refused = events.find((e) => e.type === 'CommandRefused');
+    if (refused?.type === 'CommandRefused') throw new Error(refused.reason);
+    return events;
+  }
 
   /** Release a latched trip (engineer). */
   resetLatch(who: Requester, assetId: string, reason: string): Promise<boolean> {

@@ -9,6 +9,7 @@ import type { AssetConfig } from '../../../engine/contract';
 import { Engine } from '../../../engine/engine';
 import { SeededUniform } from '../../../engine/learn/SeededUniform';
 import { OperatorActions } from '../../../engine/service/OperatorActions';
+import { AlarmBoard } from '../../../engine/alarm/AlarmBoard';
 import { openStore } from '../../../engine/store/openStore';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-operator-'));
@@ -36,7 +37,9 @@ describe('operator actions: authorised by role, written to the audit trail', () 
     await accounts.createUser({ userName: 'ada' }, { userName: 'erin', role: 'engineer', secretKind: 'password', secret: 'bearing-grease-42' });
     let t = 1_000_000;
     const engine = await Engine.create({ assets: [asset], clock: () => t, actuator: new RecordingActuator(() => t), store: (op) => store.writer.enqueue(op) });
-    const actions = new OperatorActions(engine, store.repo, accounts);
+    const board = new AlarmBoard(() => {});
+    engine.on((e) => board.onEngineEvent(e));
+    const actions = new OperatorActions(engine, store.repo, accounts, board, () => t);
     const u = new SeededUniform(5);
     const feed = async (k: number, fault = 0): Promise<void> => {
       for (let i = 0; i < k; i++) {
@@ -52,6 +55,13 @@ describe('operator actions: authorised by role, written to the audit trail', () 
     const first = engine.monitor('press-7')!.modelVersion!;
     await feed(10, 1);
     expect(engine.monitor('press-7')!.latched).toBe(true);
+
+    // Alarms: the operator acknowledges with a note; a shelve beyond the operator's 8 h is refused.
+    const acked = await actions.acknowledge({ userName: 'olga' }, 'press-7', 'level.danger', 'maintenance called');
+    expect(acked).toMatchObject([{ type: 'AlarmAcknowledged', by: 'olga', note: 'maintenance called' }]);
+    await expect(actions.acknowledge({ userName: 'olga' }, 'press-7', 'level.danger')).rejects.toThrow(/acknowledge|already|not/i);
+    await expect(actions.shelve({ userName: 'olga' }, 'press-7', 'level.alert', 9 * 3_600_000, 'weekend')).rejects.toBeInstanceOf(UnauthorisedError);
+    expect(await actions.shelve({ userName: 'olga' }, 'press-7', 'level.alert', 3_600_000, 'known during the product change')).toMatchObject([{ type: 'AlarmShelved' }]);
 
     // Reset: refused for the operator (and audited), done for the engineer.
     await expect(actions.resetLatch({ userName: 'olga' }, 'press-7', 'back to work')).rejects.toBeInstanceOf(UnauthorisedError);
@@ -78,6 +88,10 @@ describe('operator actions: authorised by role, written to the audit trail', () 
     const rows = accounts.audit.list({ limit: 100 }).reverse();
     const summary = rows.filter((r) => r.action !== 'user.create').map((r) => [r.actor, r.action, r.outcome]);
     expect(summary).toEqual([
+      ['olga', 'alarm.acknowledge', 'done'],
+      ['olga', 'alarm.acknowledge', 'failed'],
+      ['olga', 'alarm.shelve', 'refused'],
+      ['olga', 'alarm.shelve', 'done'],
       ['olga', 'reset', 'refused'],
       ['erin', 'reset', 'done'],
       ['olga', 'model.promote', 'refused'],
