@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { AssetConfig } from '../contract/asset';
 import type { AlarmLevelChanged } from '../contract/events';
+import { AlarmJournal } from './AlarmJournal';
+import { FeatureHistory } from './FeatureHistory';
 import { float32ToBlob } from './float32Blob';
 import { ModelRegistry } from './ModelRegistry';
 import type {
@@ -103,11 +105,17 @@ export class Repository {
    * (a batch that opens an incident and records its feedback commits both or neither).
    */
   readonly models: ModelRegistry;
+  /** The ISA-18.2 alarm journal (schema v4), on the same connection for the same reason. */
+  readonly journal: AlarmJournal;
+  /** The 1-second feature history the threshold backtest replays (schema v4). */
+  readonly history: FeatureHistory;
 
   constructor(db: Database.Database) {
     this.#db = db;
     this.#s = prepareStatements(db);
     this.models = new ModelRegistry(db);
+    this.journal = new AlarmJournal(db);
+    this.history = new FeatureHistory(db);
   }
 
   /**

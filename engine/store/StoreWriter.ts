@@ -23,7 +23,7 @@ export interface StoreWriterOptions {
   scheduler?: Scheduler;
   /** Ops per transaction; bounds how long one batch blocks the thread. Default 512. */
   maxBatchOps?: number;
-  /** Bounded ops (alarm events) allowed in the queue before new ones are dropped. Default 10 000. */
+  /** Bounded ops (alarm-level events, feature-history seconds) allowed in the queue before new ones are dropped. Default 10 000. */
   maxBoundedOps?: number;
   /** Queue length at which a `backlog` issue is raised (critical ops are still kept). Default 10 000. */
   backlogThreshold?: number;
@@ -81,8 +81,9 @@ type StepOutcome = 'idle' | 'progress' | 'blocked';
  *   then applied one per transaction so the good ones are kept and each bad one is rejected,
  *   reported and kept in `rejected()`. A bad alarm row never costs an incident record.
  *
- * Overflow policy: critical ops (incidents, trips, the model registry, assets) are never dropped; bounded ops
- * (alarm-level events) are dropped beyond `maxBoundedOps`, with counts and `overflow` issues.
+ * Overflow policy: critical ops (incidents, trips, the model registry, assets, the alarm journal) are never
+ * dropped; bounded ops (alarm-level events, feature history) are dropped beyond `maxBoundedOps`, with counts
+ * and `overflow` issues. `OP_PRIORITY` says which is which, and why.
  */
 export class StoreWriter {
   readonly #backend: StoreBackend;

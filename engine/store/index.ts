@@ -4,6 +4,9 @@ export { MIGRATIONS, LATEST_SCHEMA_VERSION, type Migration } from './migrations'
 export { runMigrations, SchemaTooNewError, MigrationMismatchError, type MigrationReport } from './migrate';
 export { Repository } from './Repository';
 export { ModelRegistry } from './ModelRegistry';
+export { AlarmJournal } from './AlarmJournal';
+export { FeatureHistory, MAX_HISTORY_LOAD_S, type PruneOptions } from './FeatureHistory';
+export { FeatureDownsampler, type FeatureDownsamplerOptions } from './featureDownsampler';
 export type * from './records';
 export { type Result, type StoreError, StoreRequestError, toStoreError } from './result';
 export { type StoreOp, type StoreOpKind, type OpPriority, OP_PRIORITY, applyOp, detachOp } from './storeOps';

@@ -1,6 +1,7 @@
 import { SCHEMA_V1 } from './schemaV1';
 import { SCHEMA_V2 } from './schemaV2';
 import { SCHEMA_V3 } from './schemaV3';
+import { SCHEMA_V4 } from './schemaV4';
 
 /**
  * One step of the schema's history. Steps are append-only: once released, a step's `version`,
@@ -17,14 +18,14 @@ export interface Migration {
 }
 
 /**
- * Every migration the code knows, oldest first. Later issues append configuration versions,
- * the audit trail, alarm journal states, feature history and snapshots as versions 3, 4, …;
- * add a `schemaVN.ts` beside `schemaV1.ts` and one line here.
+ * Every migration the code knows, oldest first. Later issues append configuration versions and
+ * snapshots as versions 5, 6, …; add a `schemaVN.ts` beside `schemaV1.ts` and one line here.
  */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', up: SCHEMA_V1 },
   { version: 2, name: 'model_registry', up: SCHEMA_V2 },
   { version: 3, name: 'users_audit', up: SCHEMA_V3 },
+  { version: 4, name: 'alarm_journal_feature_history', up: SCHEMA_V4 },
 ];
 
 /** The schema version this build writes; a database above it is refused. */

@@ -238,3 +238,25 @@ export interface AlarmEventQuery {
   fromMs?: number;
   toMs?: number;
 }
+
+/** Filters for `AlarmJournal.list`; the time range is half-open [fromMs, toMs), like alarm queries. */
+export interface AlarmJournalQuery {
+  assetId?: string;
+  fromMs?: number;
+  toMs?: number;
+  /** Most events returned (newest first). */
+  limit: number;
+}
+
+/**
+ * One channel's features over one second, as the threshold backtest replays them: the maximum
+ * of every window in that second (see `FeatureDownsampler`). Null means "not measured".
+ */
+export interface FeatureHistoryRow {
+  assetId: string;
+  channelId: string;
+  /** Epoch second (integer): the row covers [tS·1000, tS·1000 + 1000) ms. */
+  tS: number;
+  score: number | null;
+  velocityMmS: number | null;
+}

@@ -1,7 +1,16 @@
+import type { AlarmEvent } from '../alarm/alarmTypes';
 import type { AssetConfig } from '../contract/asset';
 import type { AlarmLevelChanged } from '../contract/events';
 import type { Repository } from './Repository';
-import type { IncidentOpen, IncidentPatch, ModelFeedbackInput, ModelPromotionInput, ModelVersionInput, TripInput } from './records';
+import type {
+  FeatureHistoryRow,
+  IncidentOpen,
+  IncidentPatch,
+  ModelFeedbackInput,
+  ModelPromotionInput,
+  ModelVersionInput,
+  TripInput,
+} from './records';
 
 /**
  * One write the engine asks the store to make, as plain data. Ops carry only JSON-able values and
@@ -21,7 +30,11 @@ export type StoreOp =
   | { kind: 'closeIncident'; id: string; closedMs: number; summary?: string | null }
   | { kind: 'insertTrip'; trip: TripInput }
   | { kind: 'recordPromotion'; promotion: ModelPromotionInput }
-  | { kind: 'insertFeedback'; feedback: ModelFeedbackInput };
+  | { kind: 'insertFeedback'; feedback: ModelFeedbackInput }
+  /** One event of the ISA-18.2 alarm decider, for the alarm journal. */
+  | { kind: 'appendAlarmJournal'; event: AlarmEvent }
+  /** Completed seconds of feature history (what `FeatureDownsampler.push` returns), upserted. */
+  | { kind: 'appendFeatureHistory'; rows: readonly FeatureHistoryRow[] };
 
 /** The discriminant of `StoreOp`. */
 export type StoreOpKind = StoreOp['kind'];
@@ -29,12 +42,12 @@ export type StoreOpKind = StoreOp['kind'];
 /**
  * How the writer treats an op when the queue is long.
  * - `critical`: never dropped. Incidents, trips, the model registry (versions, promotions, operator
- *   feedback) and asset configuration are the record of what the machine, Vigil and people did;
- *   losing one is worse than using memory, so the queue for them is unbounded (a backlog warning
- *   fires instead).
+ *   feedback), asset configuration and the alarm journal are the record of what the machine, Vigil
+ *   and people did; losing one is worse than using memory, so the queue for them is unbounded (a
+ *   backlog warning fires instead).
  * - `bounded`: may be dropped when too many are queued, counted and reported. Records whose rate is
- *   set by the process rather than by people: a chattering alarm can change level every window. Later
- *   high-rate records (feature history, score samples) belong here too.
+ *   set by the process rather than by people, and whose loss leaves the record intact: a chattering
+ *   alarm can change level every window; feature history arrives every second for every channel.
  */
 export type OpPriority = 'critical' | 'bounded';
 
@@ -49,6 +62,16 @@ export const OP_PRIORITY: Readonly<Record<StoreOpKind, OpPriority>> = {
   insertTrip: 'critical',
   recordPromotion: 'critical',
   insertFeedback: 'critical',
+  // The journal is the ISA-18.2 alarm record (what was annunciated, who acknowledged or shelved,
+  // which commands were refused); a gap in it is a gap in the site's alarm history, so it is never
+  // dropped even though the process sets its rate. The decider emits on state changes and operator
+  // commands only; a chattering alarm is for alarm rationalisation (the KPIs) to expose, not for
+  // this queue to hide.
+  appendAlarmJournal: 'critical',
+  // Feature history is derived, high-rate data (with FeatureDownsampler, about one op per channel
+  // per second): under a backlog it is the first thing to give up, and a gap reads as NaN ("not
+  // measured") in the backtest. Drops are counted per op, i.e. in channel-seconds.
+  appendFeatureHistory: 'bounded',
 };
 
 /**
@@ -107,6 +130,12 @@ export function applyOp(repo: Repository, op: StoreOp): void {
       return;
     case 'insertFeedback':
       repo.models.insertFeedback(op.feedback);
+      return;
+    case 'appendAlarmJournal':
+      repo.journal.append(op.event);
+      return;
+    case 'appendFeatureHistory':
+      repo.history.append(op.rows);
       return;
     default: {
       const never: never = op;

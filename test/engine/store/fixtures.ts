@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AlarmEvent } from '../../../engine/alarm/alarmTypes';
 import type { AssetConfig } from '../../../engine/contract/asset';
 import type { AlarmLevelChanged, TripRequested } from '../../../engine/contract/events';
 import type { Diagnosis } from '../../../engine/contract/features';
@@ -127,4 +128,22 @@ export function featureWindows(windows: number, length: number): Float32Array[] 
 /** Same bits, element for element (NaN payloads and -0 included), for bit-exact assertions. */
 export function bitsOf(a: Float32Array): Uint32Array {
   return new Uint32Array(a.buffer, a.byteOffset, a.length);
+}
+
+/**
+ * One alarm's life as the ISA-18.2 decider journals it, starting at `t0Ms` (one event a second):
+ * process events, operator events, design suppression, a shelve expiry and a refusal without actor.
+ */
+export function journalEvents(t0Ms: number, assetId = 'pump-1', alarmKey = 'score.alert'): AlarmEvent[] {
+  const id = { assetId, alarmKey, priority: 'high' } as const;
+  const at = (i: number) => t0Ms + i * 1000;
+  return [
+    { ...id, atMs: at(0), type: 'AlarmActivated', stateAfter: 'active-unacknowledged', value: 1.4, setpoint: 1 },
+    { ...id, atMs: at(1), type: 'AlarmAcknowledged', stateAfter: 'active-acknowledged', by: 'op-ana', note: 'checking bearing temp' },
+    { ...id, atMs: at(2), type: 'AlarmShelved', stateAfter: 'shelved', by: 'op-ana', reason: 'chattering', durationMs: 500, untilMs: at(2) + 500 },
+    { ...id, atMs: at(3), type: 'ShelveExpired', stateAfter: 'active-unacknowledged', shelvedBy: 'op-ana', shelveReason: 'chattering', untilMs: at(2) + 500 },
+    { ...id, atMs: at(4), type: 'CommandRefused', stateAfter: 'active-unacknowledged', command: 'Tick', by: null, reason: 'time went backwards' },
+    { ...id, atMs: at(5), type: 'AlarmSuppressed', stateAfter: 'suppressed-by-design', by: 'machine-state', reason: 'machine stopped' },
+    { ...id, atMs: at(6), type: 'AlarmCleared', stateAfter: 'suppressed-by-design' },
+  ];
 }

@@ -26,13 +26,16 @@ describe('openDatabase', () => {
         { version: 1, name: 'initial' },
         { version: 2, name: 'model_registry' },
         { version: 3, name: 'users_audit' },
+        { version: 4, name: 'alarm_journal_feature_history' },
       ];
       expect(migration).toEqual({ fromVersion: 0, toVersion: LATEST_SCHEMA_VERSION, applied: all });
-      expect(LATEST_SCHEMA_VERSION).toBe(3);
+      expect(LATEST_SCHEMA_VERSION).toBe(4);
       expect(tables(db)).toEqual([
         'alarm_events',
+        'alarm_journal',
         'assets',
         'audit_trail',
+        'feature_history',
         'incidents',
         'model_feedback',
         'model_promotions',
@@ -44,7 +47,7 @@ describe('openDatabase', () => {
       expect(db.prepare('SELECT version, name, applied_ms FROM schema_migrations').all()).toEqual(
         all.map((m) => ({ ...m, applied_ms: clock() })),
       );
-      expect(db.pragma('user_version', { simple: true })).toBe(3);
+      expect(db.pragma('user_version', { simple: true })).toBe(4);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);

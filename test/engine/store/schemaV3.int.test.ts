@@ -11,6 +11,7 @@ const tmp = tempDirs();
 afterEach(() => tmp.cleanup());
 
 const UP_TO_V2 = MIGRATIONS.slice(0, 2);
+const UP_TO_V3 = MIGRATIONS.slice(0, 3);
 
 /** A database file as a v2 build left it, with a row in every v1 and v2 table. */
 function writeV2File(path: string): void {
@@ -43,7 +44,7 @@ describe('schema v3 (users_audit)', () => {
   it('upgrades a v2 file with rows, keeping every row, and records the step once', () => {
     const path = tmp.path();
     writeV2File(path);
-    const { db, migration } = openDatabase(path, { nowMs: () => 5 });
+    const { db, migration } = openDatabase(path, { nowMs: () => 5, migrations: UP_TO_V3 });
     try {
       expect(migration).toEqual({ fromVersion: 2, toVersion: 3, applied: [{ version: 3, name: 'users_audit' }] });
       const repo = new Repository(db);
@@ -65,7 +66,7 @@ describe('schema v3 (users_audit)', () => {
     } finally {
       db.close();
     }
-    const again = openDatabase(path, { nowMs: () => 9 });
+    const again = openDatabase(path, { nowMs: () => 9, migrations: UP_TO_V3 });
     again.db.close();
     expect(again.migration).toEqual({ fromVersion: 3, toVersion: 3, applied: [] });
   });
@@ -148,25 +149,25 @@ describe('schema v3 (users_audit)', () => {
     }
   });
 
-  it('still refuses a database with a newer schema: a v3 file in a v2 build, a v4 file in this build', () => {
+  it('still refuses a database with a newer schema: a v3 file in a v2 build, a v5 file in this (v4) build', () => {
     const v3 = tmp.path();
-    openDatabase(v3, { nowMs: () => 0 }).db.close();
+    openDatabase(v3, { nowMs: () => 0, migrations: UP_TO_V3 }).db.close();
     expect(() => openDatabase(v3, { migrations: UP_TO_V2 })).toThrow(SchemaTooNewError);
 
-    const v4 = tmp.path();
-    const future: Migration[] = [...MIGRATIONS, { version: 4, name: 'future', up: 'CREATE TABLE future (id INTEGER) STRICT;' }];
-    openDatabase(v4, { nowMs: () => 0, migrations: future }).db.close();
+    const v5 = tmp.path();
+    const future: Migration[] = [...MIGRATIONS, { version: 5, name: 'future', up: 'CREATE TABLE future (id INTEGER) STRICT;' }];
+    openDatabase(v5, { nowMs: () => 0, migrations: future }).db.close();
     let caught: unknown;
     try {
-      openDatabase(v4);
+      openDatabase(v5);
     } catch (err) {
       caught = err;
     }
     expect(caught).toBeInstanceOf(SchemaTooNewError);
-    expect({ db: (caught as SchemaTooNewError).databaseVersion, code: (caught as SchemaTooNewError).codeVersion }).toEqual({ db: 4, code: 3 });
-    const raw = new Database(v4, { readonly: true });
+    expect({ db: (caught as SchemaTooNewError).databaseVersion, code: (caught as SchemaTooNewError).codeVersion }).toEqual({ db: 5, code: 4 });
+    const raw = new Database(v5, { readonly: true });
     try {
-      expect(raw.pragma('user_version', { simple: true })).toBe(4); // untouched
+      expect(raw.pragma('user_version', { simple: true })).toBe(5); // untouched
     } finally {
       raw.close();
     }
