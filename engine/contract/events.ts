@@ -10,6 +10,8 @@ export type SetpointSource = 'score' | 'velocity';
 export interface ScoreComputed {
   type: 'ScoreComputed';
   assetId: string;
+  /** The channel whose window was scored. */
+  channelId: string;
   endMs: number;
   score: number;
   velocityRmsMmS: number;

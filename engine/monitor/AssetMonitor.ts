@@ -404,7 +404,7 @@ export class AssetMonitor {
     this.live.shaftHz = w.shaftHz;
     this.live.lastWindowMs = w.endMs;
     if (score !== null) this.live.windowsScored++;
-    this.sinks.emit({ type: 'ScoreComputed', assetId: this.config.assetId, endMs: w.endMs, score: score ?? Number.NaN, velocityRmsMmS: w.velocityMmS, modelVersion, level: this.protection.level });
+    this.sinks.emit({ type: 'ScoreComputed', assetId: this.config.assetId, channelId: w.channelId, endMs: w.endMs, score: score ?? Number.NaN, velocityRmsMmS: w.velocityMmS, modelVersion, level: this.protection.level });
 
     if (this.incident && score !== null) this.incident.maxScore = Math.max(this.incident.maxScore, score);
     if (this.protection.level !== 'normal') this.refreshDiagnosis(w);

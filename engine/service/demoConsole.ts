@@ -4,6 +4,8 @@ import { Engine } from '../engine';
 import { DemoPlant } from '../ingest/demoPlant';
 import type { FrameBus } from '../ingest/frameBus';
 import { openStore, type Store } from '../store/openStore';
+import { AlarmBoard } from '../alarm/AlarmBoard';
+import { FeatureDownsampler } from '../store/featureDownsampler';
 import { feedPlant } from './plantFeed';
 import { restoreProductionModels } from './restoreModels';
 
@@ -22,6 +24,8 @@ export interface DemoConsoleOptions {
 /** A running console on the demo plant; `stop()` halts the plant, settles the engine and closes the store. */
 export interface DemoConsole {
   engine: Engine;
+  /** The live alarm list (ISA-18.2); operator commands reach it through OperatorActions. */
+  board: AlarmBoard;
   plant: DemoPlant;
   bus: FrameBus;
   store: Store;
@@ -41,14 +45,25 @@ export async function startDemoConsole(opts: DemoConsoleOptions = {}): Promise<D
   const actuator = new RecordingActuator(clock);
   const engine = await Engine.create({ assets: plant.assets(), clock, actuator, store: (op) => store.writer.enqueue(op), sourceLabel: 'demo plant (simulated)', seed: opts.seed ?? 1 });
   const restored = await restoreProductionModels(engine, store.repo);
+  // The operator's alarm list (ISA-18.2 states, journaled) and the 1-second history the backtest reads.
+  const board = new AlarmBoard((event) => store.writer.enqueue({ kind: 'appendAlarmJournal', event }));
+  const history = new FeatureDownsampler();
+  engine.on((e) => {
+    board.onEngineEvent(e);
+    if (e.type !== 'ScoreComputed') return;
+    const rows = history.push(e.assetId, e.channelId, e.endMs, Number.isFinite(e.score) ? e.score : null, Number.isFinite(e.velocityRmsMmS) ? e.velocityRmsMmS : null);
+    if (rows.length > 0) store.writer.enqueue({ kind: 'appendFeatureHistory', rows: [...rows] });
+  });
   for (const r of restored) opts.log?.('restored' in r ? `${r.assetId}/${r.channelId}: resumed production model ${r.restored} from the registry` : `${r.assetId}/${r.channelId}: registry model refused (${r.refused}); commissioning afresh`);
   const feed = feedPlant(engine, plant, clock);
   const timer = setInterval(() => {
     engine.tick(clock());
+    board.tick(clock());
     opts.onStatus?.(engine.status());
   }, opts.statusIntervalMs ?? 1000);
   return {
     engine,
+    board,
     plant,
     bus: feed.bus,
     store,
@@ -57,6 +72,8 @@ export async function startDemoConsole(opts: DemoConsoleOptions = {}): Promise<D
       clearInterval(timer);
       feed.stop();
       await engine.settle();
+      const last = history.flush();
+      if (last.length > 0) store.writer.enqueue({ kind: 'appendFeatureHistory', rows: [...last] });
       await engine.dispose();
       await store.close();
     },
