@@ -8,6 +8,7 @@ import { scalarNabDetector } from './scalar/scalarNabDetector';
 import { replayCommand } from './evaluate/replayCommand';
 import { serveCommand } from './service/serveCommand';
 import { benchCommand } from './bench/benchCommand';
+import { incidentCommand } from './incident/incidentCommand';
 
 /** A mistake in how the command was called: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -18,7 +19,8 @@ const USAGE = `usage:
   vigil evaluate ims  --data DIR --out FILE.json [--precision int8|fp32]
   vigil evaluate nab  --data DIR --out DIR
   vigil replay --data DIR --file NAME [--fast] [--db FILE]
-  vigil bench [--out FILE.json] [--seconds S]`;
+  vigil bench [--out FILE.json] [--seconds S]
+  vigil incident --db FILE [--asset ID] [--id INCIDENT --format json|csv|html --out FILE]`;
 
 function parse(args: string[], options: ParseArgsConfig['options']): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
@@ -82,6 +84,12 @@ export async function main(argv: string[]): Promise<number> {
       case 'serve': {
         const { values } = parse(rest, { port: { type: 'string' }, db: { type: 'string' }, seed: { type: 'string' }, duration: { type: 'string' }, ui: { type: 'string' } });
         return await serveCommand({ port: optNumber(values.port, 'port'), db: values.db as string | undefined, seed: optNumber(values.seed, 'seed'), durationS: optNumber(values.duration, 'duration'), uiDir: values.ui as string | undefined });
+      }
+      case 'incident': {
+        const { values } = parse(rest, { db: { type: 'string' }, id: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, asset: { type: 'string' } });
+        const format = values.format as string | undefined;
+        if (format !== undefined && format !== 'json' && format !== 'csv' && format !== 'html') throw new UsageError(`--format must be json, csv or html, got '${format}'`);
+        return await incidentCommand({ db: need(values, 'db'), id: values.id as string | undefined, format, out: values.out as string | undefined, assetId: values.asset as string | undefined });
       }
       case 'bench': {
         const { values } = parse(rest, { out: { type: 'string' }, seconds: { type: 'string' } });

@@ -1,4 +1,6 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../../../engine/cli';
 import { incidentTimeline, timelineToCsv, timelineToHtml, timelineToJson } from '../../../engine/incident/incidentTimeline';
 import { openDatabase } from '../../../engine/store/openDatabase';
 import { Repository } from '../../../engine/store/Repository';
@@ -48,6 +50,35 @@ describe('incident timeline', () => {
     expect(html).toContain('spall, &#60;b&#62;replace&#60;/b&#62;');
     expect(html).not.toMatch(/<script|https?:\/\//);
     db.close();
+  });
+
+  it('given the database, `vigil incident` lists incidents and exports one as HTML; a wrong id, format or path is refused with a clear message', async () => {
+    const path = dirs.path('cli.sqlite');
+    const { db } = openDatabase(path, { nowMs: () => 0 });
+    const repo = new Repository(db);
+    repo.upsertAsset(assetConfig('pump-1'), 0);
+    repo.openIncident({ id: 'inc-7', assetId: 'pump-1', openedMs: 1000, modelVersion: 'm-abc123', firstAlertMs: 1000, diagnosis: DIAGNOSIS, maxScore: 1.4 });
+    repo.insertAlarmEvent(alarmEvent(1000));
+    db.close();
+    const printed: string[] = [];
+    const errors: string[] = [];
+    const log = vi.spyOn(process.stdout, 'write').mockImplementation((s) => (printed.push(String(s)), true));
+    const err = vi.spyOn(console, 'error').mockImplementation((s: unknown) => void errors.push(String(s)));
+    try {
+      expect(await main(['incident', '--db', path])).toBe(0);
+      expect(printed.join('')).toMatch(/^inc-7\tpump-1\t1970-01-01T00:00:01.000Z\talarm\tinner_race/);
+      const html = dirs.path('inc-7.html');
+      expect(await main(['incident', '--db', path, '--id', 'inc-7', '--format', 'html', '--out', html])).toBe(0);
+      expect(readFileSync(html, 'utf8')).toContain('<h1>Incident inc-7</h1>');
+      expect(await main(['incident', '--db', path, '--id', 'inc-nope'])).toBe(1);
+      expect(await main(['incident', '--db', path, '--id', 'inc-7', '--format', 'pdf'])).toBe(2);
+      expect(await main(['incident', '--db', dirs.path('missing.sqlite')])).toBe(1);
+      expect(existsSync(dirs.path('missing.sqlite'))).toBe(false);
+      expect(errors.join('\n')).toMatch(/unknown incident inc-nope[\s\S]*--format must be json, csv or html, got 'pdf'[\s\S]*no database at/);
+    } finally {
+      log.mockRestore();
+      err.mockRestore();
+    }
   });
 
   it('refuses an unknown incident with a clear error', () => {
