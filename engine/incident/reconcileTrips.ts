@@ -1,3 +1,4 @@
+import { parseTripReason } from '../actuate/tripReason';
 import type { Repository } from '../store/Repository';
 
 /** A trip the controller latched, as it reports it after a restart (the controller outlives the console). */
@@ -35,7 +36,7 @@ export function reconcileTrips(repo: Repository, latched: readonly LatchedTrip[]
     const id = `inc-${l.assetId}-${Math.round(l.decidedAtMs)}-reconstructed`;
     if (repo.getIncident(id)) continue;
     repo.openIncident({ id, assetId: l.assetId, openedMs: l.decidedAtMs, modelVersion: 'unknown (reconstructed)', firstAlertMs: null, diagnosis: null, maxScore: null });
-    const why = parseReason(l.reason);
+    const why = parseTripReason(l.reason) ?? { source: 'score' as const, value: 0, setpoint: 0 };
     repo.insertTrip({
       type: 'TripRequested',
       assetId: l.assetId,
@@ -56,8 +57,3 @@ export function reconcileTrips(repo: Repository, latched: readonly LatchedTrip[]
   return created;
 }
 
-/** The engine's trip reason reads "score 3.214 ≥ danger 3"; the controller keeps it verbatim. */
-function parseReason(reason: string): { source: 'score' | 'velocity'; value: number; setpoint: number } {
-  const m = /^(score|velocity) (-?[\d.]+) ≥ danger (-?[\d.]+)/.exec(reason);
-  return m ? { source: m[1] as 'score' | 'velocity', value: Number(m[2]), setpoint: Number(m[3]) } : { source: 'score', value: 0, setpoint: 0 };
-}

@@ -1,4 +1,5 @@
 import type { Actuator } from '../actuate/actuator';
+import { formatTripReason } from '../actuate/tripReason';
 import type { AssetConfig } from '../contract/asset';
 import type { AssetStatus } from '../contract/status';
 import type { AlarmLevel, AlarmLevelChanged, EngineEvent, TripRequested } from '../contract/events';
@@ -393,7 +394,7 @@ export class AssetMonitor {
     let receipt = null;
     let latencyUs = 0;
     if (trip && trip.type === 'TripDecided') {
-      receipt = this.sinks.actuator.requestTrip({ assetId: this.config.assetId, decidedAtMs: trip.atMs, reason: `${trip.source} ${trip.value.toFixed(3)} ≥ danger ${trip.setpoint}` });
+      receipt = this.sinks.actuator.requestTrip({ assetId: this.config.assetId, decidedAtMs: trip.atMs, reason: formatTripReason(trip.source, trip.value, trip.setpoint) });
       latencyUs = Number(process.hrtime.bigint() - w.arrivalNs) / 1000;
     }
     this.protection = r.state;

@@ -4,6 +4,7 @@ import type { LearnerApi } from '../learn/LearnerService';
 import type { AutoencoderPrecision } from '../learn/onnxAutoencoder';
 import { PageHinkley } from '../learn/PageHinkley';
 import type { StoreOp } from '../store/storeOps';
+import { BoundedList } from './BoundedList';
 import { buildModelSource, loadModel, modelSourceJson, type CommissionedModel, type ModelSource } from './commission';
 
 /** How a channel learns after commissioning (AssetConfig.learning, with defaults applied). */
@@ -70,9 +71,8 @@ const FEEDBACK_PASSES = 20;
 export class ModelLifecycle {
   production: CommissionedModel | null = null;
   private readonly key: string;
-  private readonly heldOut: Float32Array[] = [];
-  private heldOutNext = 0;
-  private readonly recent: Array<{ endMs: number; vector: Float32Array; score: number }> = [];
+  private readonly heldOut = new BoundedList<Float32Array>(HELD_OUT_CAPACITY);
+  private readonly recent = new BoundedList<{ endMs: number; vector: Float32Array; score: number }>(RECENT_CAPACITY);
   private pendingLearn: Float32Array[] = [];
   private normalSeen = 0;
   private learnedSincePromotion = 0;
@@ -115,7 +115,6 @@ export class ModelLifecycle {
    */
   observe(endMs: number, vector: Float32Array, score: number, alarmActive: boolean): void {
     this.recent.push({ endMs, vector, score });
-    if (this.recent.length > RECENT_CAPACITY) this.recent.shift();
     if (!this.d.settings.enabled || !this.production) return;
     if (this.faultDrift.update(score) && !this.paused) {
       this.paused = `score rose steadily (mean ${this.faultDrift.runningMean.toFixed(2)}, Page–Hinkley ${this.faultDrift.statistic.toFixed(1)}) at unchanged operating conditions`;
@@ -161,7 +160,11 @@ export class ModelLifecycle {
    * every later candidate must still alarm on, and is never learned.
    */
   async feedback(verdict: 'false_alarm' | 'confirmed_fault', fromMs: number, toMs: number, id: string, by: string): Promise<{ windows: number; vectors: Float32Array[]; promotion: PromotionOutcome | null }> {
-    const vectors = this.recent.filter((r) => r.endMs >= fromMs && r.endMs <= toMs).map((r) => r.vector);
+    const episode = this.recent
+      .values()
+      .filter((r) => r.endMs >= fromMs && r.endMs <= toMs)
+      .sort((a, b) => a.endMs - b.endMs);
+    const vectors = episode.map((r) => r.vector);
     if (vectors.length === 0) throw new Error(`no windows of ${this.key} between ${new Date(fromMs).toISOString()} and ${new Date(toMs).toISOString()} are still in memory`);
     if (verdict === 'confirmed_fault') {
       this.confirmedFaults.push({ id, vectors });
@@ -171,7 +174,7 @@ export class ModelLifecycle {
     for (let pass = 0; pass < FEEDBACK_PASSES; pass++) this.d.learner.learn(this.key, vectors);
     this.learnedSincePromotion += vectors.length * FEEDBACK_PASSES;
     this.resumeLearning(by, `operator marked ${vectors.length} windows as a false alarm`);
-    const worst = Math.max(...this.recent.filter((r) => r.endMs >= fromMs && r.endMs <= toMs).map((r) => r.score));
+    const worst = Math.max(...episode.map((r) => r.score));
     const promotion = worst >= FEEDBACK_UPDATE_FRACTION * this.d.settings.alertScore ? await this.promote('feedback', by, `false alarm confirmed by ${by}: production scored it up to ${worst.toFixed(2)}`) : null;
     return { windows: vectors.length, vectors, promotion };
   }
@@ -227,7 +230,7 @@ export class ModelLifecycle {
     const alert = this.d.settings.alertScore;
     let heldOutMaxScore = 0;
     if (this.heldOut.length > 0) {
-      const scores = await candidate.scorer.scoreBatch(pack(this.heldOut), this.heldOut.length);
+      const scores = await candidate.scorer.scoreBatch(pack(this.heldOut.values()), this.heldOut.length);
       heldOutMaxScore = Math.max(...scores);
     }
     let alarmed = 0;
@@ -279,11 +282,7 @@ export class ModelLifecycle {
 
   private holdOut(vector: Float32Array): void {
     this.counts.heldOut++;
-    if (this.heldOut.length < HELD_OUT_CAPACITY) this.heldOut.push(vector);
-    else {
-      this.heldOut[this.heldOutNext] = vector;
-      this.heldOutNext = (this.heldOutNext + 1) % HELD_OUT_CAPACITY;
-    }
+    this.heldOut.push(vector);
   }
 
   private flushLearning(): void {
@@ -296,7 +295,7 @@ export class ModelLifecycle {
   }
 }
 
-function pack(vectors: Float32Array[]): Float32Array {
+function pack(vectors: readonly Float32Array[]): Float32Array {
   const f = vectors[0]!.length;
   const out = new Float32Array(vectors.length * f);
   vectors.forEach((v, i) => out.set(v, i * f));
