@@ -11,7 +11,9 @@ import { WorkerLearnerHost } from './learn/WorkerLearnerHost';
 import { PRODUCTION_PRECISION, type ModelSource } from './monitor/commission';
 import type { AutoencoderPrecision } from './learn/onnxAutoencoder';
 import type { PromotionOutcome } from './monitor/ModelLifecycle';
-import { AssetMonitor } from './monitor/AssetMonitor';
+import { AssetMonitor, type ResetOutcome } from './monitor/AssetMonitor';
+import type { ProtectionConfig } from './protect/protectionConfig';
+import type { AssetStatus } from './contract/status';
 import { VectorTransform } from './monitor/vectorTransform';
 import type { StoreOp } from './store/storeOps';
 
@@ -107,11 +109,20 @@ export class Engine {
         this.vectorChannels.set(key(a.assetId, vc.channelId), { config: vc, transform: new VectorTransform(vc), quality: 'good', lastAtMs: Number.NEGATIVE_INFINITY });
       }
       const recentFeatures = (channelId: string, count: number): FeatureSet[] => this.cache.history(a.assetId, channelId, count);
-      this.monitors.set(a.assetId, new AssetMonitor(a, names, { ...sinks, recentFeatures }, opts.seed ?? 1));
+      const quality = (channelId: string): Quality => this.channelQuality(a.assetId, channelId);
+      this.monitors.set(a.assetId, new AssetMonitor(a, names, { ...sinks, recentFeatures, quality }, opts.seed ?? 1));
       opts.store?.({ kind: 'upsertAsset', config: a, atMs: opts.clock() });
     }
     this.ingest.onHop((hop) => this.onHop(hop));
-    this.ingest.onQuality((q) => this.emit(q));
+    this.ingest.onQuality((q) => {
+      this.emit(q);
+      this.monitors.get(q.assetId)?.reviewQuality(this.opts.clock());
+    });
+  }
+
+  /** The engine's view of a channel's quality: ingest's for waveform channels, the dead-sensor check's for vector ones. */
+  private channelQuality(assetId: string, channelId: string): Quality {
+    return this.ingest.quality(assetId, channelId) ?? this.vectorChannels.get(key(assetId, channelId))?.quality ?? 'stale';
   }
 
   /** Loads the DSP runtime (once per process) and builds the engine. */
@@ -179,6 +190,7 @@ export class Engine {
       const change: QualityChanged = { type: 'QualityChanged', assetId: s.assetId, channelId: s.channelId, atMs: s.atMs, from: vc.quality, to: quality, reason: dead ? `signal level ${level.toPrecision(3)} below ${vc.config.deadBelowFraction} × commissioning median ${ref?.toPrecision(3)}: dead sensor or stopped test` : 'signal level restored' };
       vc.quality = quality;
       this.emit(change);
+      monitor.reviewQuality(this.opts.clock());
     }
     if (quality !== 'good') return { ok: true };
     const vector = vc.transform.apply(s.values, new Float32Array(vc.transform.size));
@@ -199,6 +211,8 @@ export class Engine {
   /** Advances the engine clock for staleness (call at a fixed rate from the host). */
   tick(nowMs: number): void {
     this.ingest.tick(nowMs);
+    // While a channel is faulted no window may come: protection's delays still run on the clock.
+    for (const m of this.monitors.values()) m.reviewQuality(nowMs);
   }
 
   monitor(assetId: string): AssetMonitor | undefined {
@@ -252,10 +266,30 @@ export class Engine {
     return m;
   }
 
-  resetLatch(assetId: string): boolean {
-    const m = this.monitors.get(assetId);
-    if (!m) throw new Error(`unknown asset ${assetId}`);
-    return m.resetLatch(this.opts.clock());
+  /** Releases a latched trip; refused with the reason while danger still holds (see AssetMonitor.resetLatch). */
+  resetLatch(assetId: string, by: string): ResetOutcome {
+    return this.requireMonitor(assetId).resetLatch(this.opts.clock(), by);
+  }
+
+  /** Inhibits (true) or re-enables (false) the asset's trips; returns whether anything changed. */
+  setBypass(assetId: string, on: boolean, by: string, reason: string): boolean {
+    const m = this.requireMonitor(assetId);
+    return on ? m.bypass(this.opts.clock(), by, reason) : m.removeBypass(this.opts.clock(), by);
+  }
+
+  /** The protection config in force for an asset (throws for an unknown asset). */
+  protectionConfig(assetId: string): ProtectionConfig {
+    return this.requireMonitor(assetId).protectionView().config;
+  }
+
+  /** Puts a protection config in force between two windows; an invalid one throws and the config in force stays. */
+  applyProtection(assetId: string, config: unknown, configVersion: string): void {
+    this.requireMonitor(assetId).applyProtection(config, configVersion, this.opts.clock());
+  }
+
+  /** Asset ids, in configuration order. */
+  get assetIds(): string[] {
+    return [...this.monitors.keys()];
   }
 
   /** Errors raised inside the pipeline (a bug, never bad input): counted and kept for the status. */
@@ -284,6 +318,7 @@ export class Engine {
         quality,
         level: m.level,
         latched: m.latched,
+        ...protectionStatus(m),
         score: m.live.score,
         velocityRmsMmS: m.live.velocityMmS,
         shaftHz: m.live.shaftHz,
@@ -335,4 +370,10 @@ export class Engine {
 
 function key(assetId: string, channelId: string): string {
   return `${assetId}\u0000${channelId}`;
+}
+
+/** The protection fields of an asset's status. */
+function protectionStatus(m: AssetMonitor): Pick<AssetStatus, 'bypass' | 'firstOut' | 'operatingState' | 'configVersion'> {
+  const v = m.protectionView();
+  return { bypass: v.bypass, firstOut: v.firstOut, operatingState: v.operatingState, configVersion: v.configVersion };
 }

@@ -1,4 +1,4 @@
-import type { AlarmLevelChanged, EngineEvent } from '../contract/events';
+import type { AlarmLevelChanged, EngineEvent, ProtectionNotice } from '../contract/events';
 import { alarmStateName, annunciated, handle, initialAlarmState, type AlarmCommand, type AlarmEvent, type AlarmPriority, type AlarmState, type AlarmStateName } from './alarmDecider';
 import type { AnnunciatedActivation } from './alarmKpis';
 
@@ -7,6 +7,15 @@ export const LEVEL_ALARMS: Readonly<Record<'alert' | 'danger', { alarmKey: strin
   alert: { alarmKey: 'level.alert', priority: 'medium' },
   danger: { alarmKey: 'level.danger', priority: 'critical' },
 };
+
+/** The alarm a faulted sensor raises (stale, bad or non-finite data on a channel protection votes on). */
+export const SENSOR_ALARM = { alarmKey: 'sensor.fault', priority: 'high' as AlarmPriority };
+
+/** Every alarm the board raises per asset. */
+const ALARMS: ReadonlyArray<{ alarmKey: string; priority: AlarmPriority }> = [LEVEL_ALARMS.alert, LEVEL_ALARMS.danger, SENSOR_ALARM];
+
+/** Who suppresses by design: the process logic, not a person. */
+const BY_DESIGN = 'process';
 
 /** Longest shelve of any alarm (ISA-18.2 asks for a maximum; roles may shorten it further). */
 export const MAX_SHELVE_MS = 72 * 3_600_000;
@@ -33,29 +42,51 @@ export interface AlarmRow {
  */
 export class AlarmBoard {
   private readonly alarms = new Map<string, AlarmState>();
+  /** Faulted channels per asset: the sensor alarm clears when the last one is good again. */
+  private readonly faulted = new Map<string, Set<string>>();
 
   constructor(private readonly journal: (e: AlarmEvent) => void) {}
 
-  /** Process side: wire to `engine.on`. Only AlarmLevelChanged matters here. */
+  /**
+   * Process side: wire to `engine.on`. Protection levels activate and clear the level alarms; sensor
+   * faults the sensor alarm; a stopped machine suppresses all of its alarms by design (ISA-18.2:
+   * vibration alarms of a machine at standstill mean nothing) and its start releases them.
+   */
   onEngineEvent(e: EngineEvent): void {
-    if (e.type !== 'AlarmLevelChanged') return;
-    const cmds = levelCommands(e);
-    for (const [level, cmd] of cmds) this.apply(e.assetId, level, cmd);
+    if (e.type === 'AlarmLevelChanged') {
+      for (const [level, cmd] of levelCommands(e)) this.apply(e.assetId, LEVEL_ALARMS[level], cmd);
+    } else if (e.type === 'ProtectionNotice') {
+      this.onSensorNotice(e);
+    } else if (e.type === 'OperatingStateChanged' && (e.to === 'stopped') !== (e.from === 'stopped')) {
+      const cmd: AlarmCommand =
+        e.to === 'stopped'
+          ? { type: 'Suppress', atMs: e.atMs, by: BY_DESIGN, reason: 'machine stopped: shaft speed below the running range' }
+          : { type: 'Unsuppress', atMs: e.atMs, by: BY_DESIGN, reason: `machine ${e.to === 'startup' ? 'starting' : 'running'} again` };
+      for (const a of ALARMS) this.apply(e.assetId, a, cmd);
+    }
+  }
+
+  private onSensorNotice(e: ProtectionNotice): void {
+    if ((e.kind !== 'sensor_fault' && e.kind !== 'sensor_restored') || !e.channelId) return;
+    const set = this.faulted.get(e.assetId) ?? new Set<string>();
+    this.faulted.set(e.assetId, set);
+    const wasFaulted = set.size > 0;
+    if (e.kind === 'sensor_fault') set.add(e.channelId);
+    else set.delete(e.channelId);
+    if (set.size > 0 && !wasFaulted) this.apply(e.assetId, SENSOR_ALARM, { type: 'Activate', atMs: e.atMs, value: set.size, setpoint: 1 });
+    else if (set.size === 0 && wasFaulted) this.apply(e.assetId, SENSOR_ALARM, { type: 'Clear', atMs: e.atMs });
   }
 
   /** An operator or engineer command on one alarm; returns its events (a refusal is one of them). */
   command(assetId: string, alarmKey: string, cmd: AlarmCommand): AlarmEvent[] {
-    const level = (Object.keys(LEVEL_ALARMS) as Array<'alert' | 'danger'>).find((l) => LEVEL_ALARMS[l].alarmKey === alarmKey);
-    if (!level) throw new Error(`unknown alarm ${alarmKey} (known: ${Object.values(LEVEL_ALARMS).map((a) => a.alarmKey).join(', ')})`);
-    return this.apply(assetId, level, cmd);
+    const alarm = ALARMS.find((a) => a.alarmKey === alarmKey);
+    if (!alarm) throw new Error(`unknown alarm ${alarmKey} (known: ${ALARMS.map((a) => a.alarmKey).join(', ')})`);
+    return this.apply(assetId, alarm, cmd);
   }
 
   /** Lets due shelves expire; call at the status rate. */
   tick(atMs: number): void {
-    for (const key of this.alarms.keys()) {
-      const [assetId, level] = key.split('\u0000') as [string, 'alert' | 'danger'];
-      this.apply(assetId, level, { type: 'Tick', atMs });
-    }
+    for (const s of [...this.alarms.values()]) this.apply(s.config.assetId, s.config, { type: 'Tick', atMs });
   }
 
   /** Every alarm the board knows, most urgent first; annunciated ones are the operator's active list. */
@@ -76,9 +107,9 @@ export class AlarmBoard {
       .sort((a, b) => rank[a.priority] - rank[b.priority] || (a.activeSinceMs ?? Infinity) - (b.activeSinceMs ?? Infinity));
   }
 
-  private apply(assetId: string, level: 'alert' | 'danger', cmd: AlarmCommand): AlarmEvent[] {
-    const key = `${assetId}\u0000${level}`;
-    const state = this.alarms.get(key) ?? initialAlarmState({ assetId, alarmKey: LEVEL_ALARMS[level].alarmKey, priority: LEVEL_ALARMS[level].priority, maxShelveMs: MAX_SHELVE_MS });
+  private apply(assetId: string, alarm: { alarmKey: string; priority: AlarmPriority }, cmd: AlarmCommand): AlarmEvent[] {
+    const key = `${assetId}\u0000${alarm.alarmKey}`;
+    const state = this.alarms.get(key) ?? initialAlarmState({ assetId, alarmKey: alarm.alarmKey, priority: alarm.priority, maxShelveMs: MAX_SHELVE_MS });
     const r = handle(cmd, state);
     this.alarms.set(key, r.state);
     for (const e of r.events) this.journal(e);

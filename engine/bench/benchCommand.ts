@@ -62,8 +62,10 @@ async function latencyAtLoad(seconds: number, m: Metrics, log: (l: string) => vo
   m['hot_path.dropped_frames'] = droppedUnderLoad;
 }
 
-/** A 12 kHz fault recording and the rig's commissioned model, or null (phase skipped, said why) without the CWRU data. */
-async function tripSource(log: (l: string) => void): Promise<{ samples: Float32Array; shaftHz: number; model: Awaited<ReturnType<typeof commissionOnNormals>>['model']; label: string } | null> {
+/** A 12 kHz fault recording, a normal one and the rig's commissioned model, or null (phase skipped, said why) without the CWRU data. */
+async function tripSource(
+  log: (l: string) => void,
+): Promise<{ samples: Float32Array; shaftHz: number; normal: Float32Array; normalShaftHz: number; model: Awaited<ReturnType<typeof commissionOnNormals>>['model']; label: string } | null> {
   const dir = resolve(process.env.VIGIL_DATA ?? '../shared/data', 'cwru');
   if (!existsSync(resolve(dir, 'manifest.json'))) {
     log(`trip and throughput phases skipped: no CWRU data at ${dir} (set VIGIL_DATA)`);
@@ -71,15 +73,23 @@ async function tripSource(log: (l: string) => void): Promise<{ samples: Float32A
   }
   const manifest = await loadManifest(dir);
   if (manifest.kind !== 'cwru') return null;
-  const { model } = await commissionOnNormals(dir, normalRecordings(manifest).use);
+  const normals = normalRecordings(manifest).use;
+  const { model } = await commissionOnNormals(dir, normals);
   const r = manifest.recordings.find((x) => x.file === 'cwru_ir_021_load0_de12k.f32') ?? manifest.recordings.find((x) => x.fault_type === 'inner_race')!;
-  return { samples: await loadRecording(dir, r), shaftHz: shaftHzOf(r), model, label: r.file };
+  const n = normals[0]!;
+  return { samples: await loadRecording(dir, r), shaftHz: shaftHzOf(r), normal: await loadRecording(dir, n), normalShaftHz: shaftHzOf(n), model, label: r.file };
 }
 
+/** Seconds of fault, then of normal running, per trip cycle of the trip phase. */
+const TRIP_CYCLE_S = 1;
+const TRIP_CYCLES = 100;
+
 /**
- * Phase 2: trips. A fault recording streams frame by frame; after each trip the latch is reset so
- * the next danger trips again. Records time from frame arrival to the actuator's return.
- * Phase 3: throughput. The same 12 kHz channel streamed as fast as the engine takes it.
+ * Phase 2: trips. Fault and normal running alternate, streamed frame by frame: each fault stretch
+ * trips; in the normal stretch after it the danger condition clears and the latch is reset (a reset
+ * is refused while danger holds, as on a real monitor). Records time from frame arrival to the
+ * actuator's return.
+ * Phase 3: throughput. The fault recording streamed as fast as the engine takes it.
  */
 async function tripsAndThroughput(m: Metrics, log: (l: string) => void): Promise<void> {
   const src = await tripSource(log);
@@ -87,26 +97,34 @@ async function tripsAndThroughput(m: Metrics, log: (l: string) => void): Promise
   const actuatorUs: number[] = [];
   const engine = await Engine.create({ assets: [cwruAsset(8)], clock: () => Date.now(), actuator: new RecordingActuator(() => Date.now()) });
   await engine.installModel(CWRU_ASSET_ID, CWRU_CHANNEL_ID, src.model, false);
-  engine.on((e) => {
-    if (e.type === 'TripRequested') {
-      actuatorUs.push(e.latencyUs);
-      engine.resetLatch(e.assetId);
-    }
-  });
-  const frames = (epochMs: number): Frame[] => [...new ReplaySource({ assetId: CWRU_ASSET_ID, channelId: CWRU_CHANNEL_ID, samples: src.samples, sampleRateHz: CWRU_RATE_HZ, frameSamples: CWRU_FRAME_SAMPLES, epochMs, shaftHz: src.shaftHz }).frames()];
-  for (const f of frames(CWRU_EPOCH_MS)) await engine.push(f);
-  log(`trips: ${actuatorUs.length} on ${src.label}, streamed frame by frame`);
+  engine.on((e) => e.type === 'TripRequested' && actuatorUs.push(e.latencyUs));
+  const chunk = TRIP_CYCLE_S * CWRU_RATE_HZ;
+  const stretch = (samples: Float32Array, shaftHz: number, k: number, epochMs: number): Frame[] => {
+    const startSample = (k * chunk) % (samples.length - chunk);
+    return [...new ReplaySource({ assetId: CWRU_ASSET_ID, channelId: CWRU_CHANNEL_ID, samples, sampleRateHz: CWRU_RATE_HZ, frameSamples: CWRU_FRAME_SAMPLES, epochMs: epochMs - (startSample / CWRU_RATE_HZ) * 1000, shaftHz, startSample, endSample: startSample + chunk }).frames()];
+  };
+  let epoch = CWRU_EPOCH_MS;
+  let refused = 0;
+  for (let k = 0; k < TRIP_CYCLES; k++) {
+    for (const f of stretch(src.samples, src.shaftHz, k, epoch)) await engine.push(f);
+    epoch += TRIP_CYCLE_S * 1000;
+    for (const f of stretch(src.normal, src.normalShaftHz, k, epoch)) await engine.push(f);
+    epoch += TRIP_CYCLE_S * 1000;
+    if (!engine.resetLatch(CWRU_ASSET_ID, 'bench').ok) refused++;
+  }
+  log(`trips: ${actuatorUs.length} in ${TRIP_CYCLES} cycles of ${TRIP_CYCLE_S} s ${src.label} then ${TRIP_CYCLE_S} s normal, streamed frame by frame; ${refused} resets refused`);
   m['hot_path.trips'] = actuatorUs.length;
   m['hot_path.actuator_us.p50'] = round(percentile(actuatorUs, 50));
   m['hot_path.actuator_us.p99'] = round(percentile(actuatorUs, 99));
   m['hot_path.actuator_us.max'] = round(Math.max(...actuatorUs));
 
+  const frames = (epochMs: number): Frame[] => [...new ReplaySource({ assetId: CWRU_ASSET_ID, channelId: CWRU_CHANNEL_ID, samples: src.samples, sampleRateHz: CWRU_RATE_HZ, frameSamples: CWRU_FRAME_SAMPLES, epochMs, shaftHz: src.shaftHz }).frames()];
   // Throughput: the recording 5 times over, frames accepted as fast as the engine settles them.
   const repeats = 5;
   const recordingS = src.samples.length / CWRU_RATE_HZ;
   const t0 = process.hrtime.bigint();
   for (let k = 0; k < repeats; k++) {
-    for (const f of frames(CWRU_EPOCH_MS + (k + 1) * 3_600_000)) engine.accept(f);
+    for (const f of frames(epoch + (k + 1) * 3_600_000)) engine.accept(f);
     await engine.settle();
   }
   const wallS = Number(process.hrtime.bigint() - t0) / 1e9;

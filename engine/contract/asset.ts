@@ -50,6 +50,8 @@ export const VectorChannelConfigSchema = z.object({
   levelFeatures: z.array(z.string().min(1)).min(1),
   /** A snapshot whose level features all fall below this fraction of the commissioning median is bad quality. */
   deadBelowFraction: z.number().positive().max(1).default(0.1),
+  /** Usual time between snapshots, in ms (1000 when absent): turns a setpoint's on-delay in windows into time. */
+  periodMs: z.number().positive().optional(),
 });
 export type VectorChannelConfig = z.infer<typeof VectorChannelConfigSchema>;
 
@@ -68,6 +70,13 @@ export const AssetConfigSchema = z.object({
     /** ISO 20816 velocity RMS 10–1000 Hz in mm/s. */
     velocityMmS: SetpointSchema,
   }),
+  /**
+   * Voted protection (setpoint groups, voting, delays in ms, deadband, trip multiply, quality
+   * policy), as engine/protect/protectionConfig.ts defines it, without assetId. Validated when the
+   * engine starts (errors name the group at fault). Absent: derived from `setpoints`, one 1oo1 group
+   * per channel and quantity, so the simple form keeps working.
+   */
+  protection: z.unknown().optional(),
   /** Windows of normal data to learn from before scoring starts. */
   commissioningWindows: z.number().int().min(8),
   /** Online learning after commissioning (defaults: on, promote every 36 000 learned windows, hold out 1 in 5). */

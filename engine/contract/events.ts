@@ -1,10 +1,10 @@
 import type { Diagnosis } from './features';
 import type { Quality, RejectReason } from './frame';
 
-/** Alarm levels of the first protection version; ISA-18.2 states come with issue 4. */
+/** Protection levels of an asset (the ISA-18.2 alarm states built on them live in engine/alarm). */
 export type AlarmLevel = 'normal' | 'alert' | 'danger';
-/** What a setpoint watches. */
-export type SetpointSource = 'score' | 'velocity';
+/** What a setpoint group watches: the learned score, ISO velocity, or one named feature. */
+export type SetpointSource = 'score' | 'velocity' | 'feature';
 
 /** Emitted once per scored window. */
 export interface ScoreComputed {
@@ -32,6 +32,14 @@ export interface AlarmLevelChanged {
   setpoint: number;
   modelVersion: string;
   diagnosis: Diagnosis | null;
+  /** The setpoint group (absent in records written before voted protection). */
+  groupId?: string;
+  /** Channels whose value was at or above the level. */
+  channelIds?: string[];
+  /** 'reset': an engineer released a latched danger (no window was seen, value is NaN). */
+  cause?: 'setpoint' | 'reset';
+  /** The protection configuration version in force. */
+  configVersion?: string;
 }
 
 /** A trip was sent to the actuator. Emitted after the actuator call returned, never before. */
@@ -49,6 +57,59 @@ export interface TripRequested {
   setpoint: number;
   modelVersion: string;
   diagnosis: Diagnosis | null;
+  /** The setpoint group that tripped (absent in records written before voted protection). */
+  groupId?: string;
+  /** Channels whose value was at or above danger. */
+  channelIds?: string[];
+  /** Faulted channels counted as trip votes (policy vote-as-tripped): a quality-driven trip, never silent. */
+  faultedChannelIds?: string[];
+  /** 'bypass-removed': a danger held through a bypass tripped when the bypass ended. */
+  cause?: 'setpoint' | 'bypass-removed';
+  /** The protection configuration version in force. */
+  configVersion?: string;
+}
+
+/**
+ * The asset's operating state changed (running, startup, stopped), with the trip multiply now in
+ * force. A stopped machine's alarms are suppressed by design (ISA-18.2): they cannot mean a fault.
+ */
+export interface OperatingStateChanged {
+  type: 'OperatingStateChanged';
+  assetId: string;
+  atMs: number;
+  from: 'running' | 'startup' | 'stopped';
+  to: 'running' | 'startup' | 'stopped';
+  tripMultiply: number;
+}
+
+/**
+ * Everything else protection concludes that a person must see: sensor faults and how each group
+ * now votes, bypasses (the visible indicator), trips withheld by a bypass, the first-out, latch
+ * resets and refused resets. `detail` is the sentence the console shows.
+ */
+export interface ProtectionNotice {
+  type: 'ProtectionNotice';
+  assetId: string;
+  atMs: number;
+  kind:
+    | 'sensor_fault'
+    | 'sensor_restored'
+    | 'vote_degraded'
+    | 'vote_restored'
+    | 'bypassed'
+    | 'bypass_removed'
+    | 'trip_suppressed_by_bypass'
+    | 'first_out'
+    | 'latch_reset'
+    | 'reset_refused'
+    | 'config_applied';
+  detail: string;
+  /** The channel concerned, for sensor notices. */
+  channelId?: string;
+  /** The setpoint group concerned. */
+  groupId?: string;
+  /** Who, for operator commands. */
+  by?: string;
 }
 
 export interface QualityChanged {
@@ -154,6 +215,8 @@ export type EngineEvent =
   | ScoreComputed
   | AlarmLevelChanged
   | TripRequested
+  | OperatingStateChanged
+  | ProtectionNotice
   | QualityChanged
   | FrameRejected
   | CommissioningCompleted;

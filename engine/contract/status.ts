@@ -15,6 +15,13 @@ export const AssetStatusSchema = z.object({
   quality: z.enum(QUALITY_STATES),
   level: z.enum(['normal', 'alert', 'danger']),
   latched: z.boolean(),
+  /** The visible bypass indicator: trips of this asset are inhibited while it is set. */
+  bypass: z.object({ by: z.string(), reason: z.string(), sinceMs: z.number() }).nullable(),
+  /** The first setpoint group to reach danger, kept until reset. */
+  firstOut: z.object({ groupId: z.string(), atMs: z.number(), value: z.number(), setpoint: z.number() }).nullable(),
+  operatingState: z.enum(['running', 'startup', 'stopped']),
+  /** The protection configuration version in force ('built-in' before any stored change). */
+  configVersion: z.string(),
   score: z.number().nullable(),
   velocityRmsMmS: z.number().nullable(),
   shaftHz: z.number().nullable(),

@@ -36,7 +36,8 @@ export function reconcileTrips(repo: Repository, latched: readonly LatchedTrip[]
     const id = `inc-${l.assetId}-${Math.round(l.decidedAtMs)}-reconstructed`;
     if (repo.getIncident(id)) continue;
     repo.openIncident({ id, assetId: l.assetId, openedMs: l.decidedAtMs, modelVersion: 'unknown (reconstructed)', firstAlertMs: null, diagnosis: null, maxScore: null });
-    const why = parseTripReason(l.reason) ?? { source: 'score' as const, value: 0, setpoint: 0 };
+    const parsed = parseTripReason(l.reason);
+    const why = parsed ? { source: parsed.source, value: parsed.value, setpoint: parsed.setpoint, ...(parsed.groupId ? { groupId: parsed.groupId } : {}) } : { source: 'score' as const, value: 0, setpoint: 0 };
     repo.insertTrip({
       type: 'TripRequested',
       assetId: l.assetId,

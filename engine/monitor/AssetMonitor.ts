@@ -2,9 +2,16 @@ import type { Actuator } from '../actuate/actuator';
 import { formatTripReason } from '../actuate/tripReason';
 import type { AssetConfig } from '../contract/asset';
 import type { AssetStatus } from '../contract/status';
-import type { AlarmLevel, AlarmLevelChanged, EngineEvent, TripRequested } from '../contract/events';
+import type { AlarmLevel, AlarmLevelChanged, EngineEvent, ProtectionNotice, TripRequested } from '../contract/events';
 import type { Diagnosis, FeatureSet } from '../contract/features';
-import { handle, initialProtectionState, type ProtectionState } from '../protect/protection';
+import type { Quality } from '../contract/frame';
+import type { OperatingState, ProtectionConfig } from '../protect/protectionConfig';
+import type { ChannelReading, LevelChanged, ProtectionV2Command, ProtectionV2Event, ProtectionV2State, TripDecided } from '../protect/protectionEvents';
+import { compileProtectionPlan, type ProtectionPlan } from '../protect/protectionPlan';
+import { channelState, initialProtectionV2State, stateWith } from '../protect/protectionState';
+import { decideProtection, evolveProtection } from '../protect/protectionV2';
+import { QUANTITY_SCORE, QUANTITY_VELOCITY } from '../protect/voting';
+import { BUILT_IN_CONFIG_VERSION, builtInProtection, featureRecord, parseAssetProtection, readsFeatures, sourceOf } from './assetProtection';
 import type { StoreOp } from '../store/storeOps';
 import { diagnoseFeatureSets } from './diagnosis';
 import type { LearnerApi } from '../learn/LearnerService';
@@ -46,7 +53,25 @@ export interface MonitorSinks {
   precision: AutoencoderPrecision;
   /** Measurement hook: µs from frame arrival to the protection decision of each window (benchmarks). */
   onDecision?: (us: number) => void;
+  /** The engine's view of a channel's quality now (ingest for waveform channels, dead-sensor check for vector ones). */
+  quality: (channelId: string) => Quality;
 }
+
+/** What an engineer's latch reset did: released, or refused with the reason (danger still holds, nothing latched). */
+export type ResetOutcome = { ok: true } | { ok: false; reason: string };
+
+/** Protection of the asset as the console shows it. */
+export interface ProtectionView {
+  config: ProtectionConfig;
+  configVersion: string;
+  level: AlarmLevel;
+  latched: boolean;
+  bypass: { by: string; reason: string; sinceMs: number } | null;
+  firstOut: { groupId: string; atMs: number; value: number; setpoint: number } | null;
+  operatingState: OperatingState;
+}
+
+const EMPTY_FEATURES: Readonly<Record<string, number>> = Object.freeze({});
 
 interface ChannelModelState {
   featureNames: readonly string[];
@@ -98,7 +123,16 @@ const MAX_STEADY_SPEED_CHANGE_PER_S = 0.01;
  */
 export class AssetMonitor {
   readonly config: AssetConfig;
-  private protection: ProtectionState = initialProtectionState();
+  private plan: ProtectionPlan;
+  private protection: ProtectionV2State;
+  private configVersion = BUILT_IN_CONFIG_VERSION;
+  /** The latest reading of every channel protection votes on, in plan order; rewritten in place per window. */
+  private readings: ChannelReading[];
+  private featuresNeeded: boolean;
+  /** Time of the last protection evaluation (window time), and the engine clock then: quality changes between windows are evaluated at window time + elapsed. */
+  private lastEval = { atMs: Number.NEGATIVE_INFINITY, clockMs: 0 };
+  /** Windows since the level left normal (how far back diagnosis looks). */
+  private abnormalWindows = 0;
   private readonly channels = new Map<string, ChannelModelState>();
   private chain: Promise<void> = Promise.resolve();
   private incident: { id: string; maxScore: number; openedMs: number } | null = null;
@@ -129,6 +163,10 @@ export class AssetMonitor {
 
   constructor(config: AssetConfig, featureNamesByChannel: Map<string, readonly string[]>, private readonly sinks: MonitorSinks, private readonly seed = 1) {
     this.config = config;
+    this.plan = compileProtectionPlan(builtInProtection(config));
+    this.protection = initialProtectionV2State(this.plan);
+    this.readings = this.plan.channelIds.map(emptyReading);
+    this.featuresNeeded = readsFeatures(this.plan.config);
     for (const [channelId, featureNames] of featureNamesByChannel) {
       const lifecycle = this.makeLifecycle(channelId, featureNames, '');
       this.channels.set(channelId, { featureNames, training: [], trainingFeatures: [], trainingLevels: [], trainingSpeeds: [], lifecycle, regimes: [lifecycle], fitting: null });
@@ -162,6 +200,48 @@ export class AssetMonitor {
   }
   get latched(): boolean {
     return this.protection.latched;
+  }
+
+  /** Protection as the console shows it: config and version in force, bypass, first-out, operating state. */
+  protectionView(): ProtectionView {
+    const p = this.protection;
+    const fo = p.firstOut;
+    return {
+      config: this.plan.config,
+      configVersion: this.configVersion,
+      level: p.level,
+      latched: p.latched,
+      bypass: p.bypass,
+      firstOut: fo ? { groupId: fo.groupId, atMs: fo.atMs, value: fo.value, setpoint: fo.setpoint } : null,
+      operatingState: p.operatingState,
+    };
+  }
+
+  /**
+   * Puts a protection config in force between two windows (a managed change). Validated against
+   * the asset first: an invalid one throws ProtectionConfigError and the config in force stays.
+   * Groups kept with the same id and channels keep their timers; a latch, a bypass and the
+   * first-out survive the change (a config change is never a way to release a trip).
+   */
+  applyProtection(input: unknown, configVersion: string, atMs: number): ProtectionConfig {
+    const config = parseAssetProtection(this.config, input);
+    const plan = compileProtectionPlan(config);
+    const fresh = initialProtectionV2State(plan);
+    const old = this.protection;
+    const groups = fresh.groups.map((g) => {
+      const prev = old.groups.find((o) => o.groupId === g.groupId);
+      const same = prev && plan.groups.find((x) => x.id === g.groupId)!.channelIds.join('\u0000') === this.plan.groups.find((x) => x.id === g.groupId)?.channelIds.join('\u0000');
+      return same ? prev : g;
+    });
+    const channels = fresh.channels.map((c) => old.channels.find((o) => o.channelId === c.channelId) ?? channelState(c.channelId, this.sinks.quality(c.channelId)));
+    this.protection = stateWith(fresh, { level: old.level, latched: old.latched, bypass: old.bypass, firstOut: old.firstOut, operatingState: old.operatingState, channels, groups });
+    this.readings = plan.channelIds.map((id) => this.readings.find((r) => r.channelId === id) ?? emptyReading(id));
+    this.plan = plan;
+    this.featuresNeeded = readsFeatures(config);
+    const from = this.configVersion;
+    this.configVersion = configVersion;
+    this.notice({ kind: 'config_applied', atMs, detail: `protection configuration ${configVersion} in force (was ${from}): ${config.groups.map((g) => `${g.id} ${g.alert}/${g.danger} ${g.voting}`).join(', ')}` });
+    return config;
   }
 
   /** The first channel's model version (what the status shows), or null while commissioning. */
@@ -250,11 +330,52 @@ export class AssetMonitor {
     return ch.lifecycle.install(src, announce);
   }
 
-  /** Operator reset of a latched danger (authorisation and audit arrive with issue 4). */
-  resetLatch(atMs: number): boolean {
-    const r = handle(this.protection, { type: 'ResetLatch', atMs }, this.config.setpoints);
-    this.protection = r.state;
-    return r.events.length > 0;
+  /**
+   * Releases a latched danger (authorised and audited by OperatorActions). Refused, with the
+   * reason, while any danger condition still holds or its off-delay runs: a reset never re-arms a
+   * machine whose vibration is still at danger.
+   */
+  resetLatch(atMs: number, by: string): ResetOutcome {
+    const events = this.command({ type: 'ResetLatch', atMs: this.decisionTime(atMs), by }, null);
+    const refused = events.find((e) => e.type === 'ResetRefused');
+    return refused?.type === 'ResetRefused' ? { ok: false, reason: refused.reason } : { ok: true };
+  }
+
+  /** Inhibits trips of the asset (levels and alarms go on); the bypass is shown until removed. */
+  bypass(atMs: number, by: string, reason: string): boolean {
+    return this.command({ type: 'Bypass', atMs: this.decisionTime(atMs), by, reason }, null).length > 0;
+  }
+
+  /** Ends a bypass; a danger held meanwhile trips at once. */
+  removeBypass(atMs: number, by: string): boolean {
+    return this.command({ type: 'RemoveBypass', atMs: this.decisionTime(atMs), by }, null).length > 0;
+  }
+
+  /**
+   * A channel's quality changed between windows (stale, bad, restored): protection hears it now,
+   * not at the next window, which may never come. Also call at the status rate while a channel is
+   * faulted, so that delays of a vote-as-tripped group complete without windows.
+   */
+  reviewQuality(clockMs: number): void {
+    let changed = false;
+    for (let i = 0; i < this.readings.length; i++) {
+      const r = this.readings[i]!;
+      const q = this.sinks.quality(r.channelId);
+      if (q !== r.quality || q !== 'good') changed = true;
+      r.quality = q;
+    }
+    if (!changed || this.lastEval.atMs === Number.NEGATIVE_INFINITY) return;
+    this.chain = this.chain
+      .then(() => {
+        this.command({ type: 'EvaluateWindow', atMs: this.decisionTime(clockMs), operatingState: this.protection.operatingState, channels: this.readings }, null);
+      })
+      .catch((err: unknown) => this.sinks.onError(err));
+  }
+
+  /** Window time for a command that comes from the engine clock: the last window's time plus the clock time since. */
+  private decisionTime(clockMs: number): number {
+    if (this.lastEval.atMs === Number.NEGATIVE_INFINITY) return clockMs;
+    return this.lastEval.atMs + Math.max(0, clockMs - this.lastEval.clockMs);
   }
 
   async dispose(): Promise<void> {
@@ -285,7 +406,7 @@ export class AssetMonitor {
       this.collect(ch, w);
       if (ch.training.length >= this.config.commissioningWindows) this.startCommissioning(ch, ch.lifecycle);
     }
-    this.decide(w, score, model?.version ?? 'commissioning');
+    this.decide(w, score, model?.version ?? 'commissioning', speed.operating);
     if (model && score !== null) ch.lifecycle.observe(w.endMs, w.vector, score, this.protection.level !== 'normal');
   }
 
@@ -361,13 +482,13 @@ export class AssetMonitor {
    * and near nominal speed. A machine learns its first normal at operating speed only: windows during
    * a start-up, run-down or a speed far from nominal would teach the model a transient as normal.
    */
-  private speedState(w: ScoredWindow): { steady: boolean; nearNominal: boolean } {
+  private speedState(w: ScoredWindow): { steady: boolean; nearNominal: boolean; operating: OperatingState } {
     const prev = this.lastSpeed;
     this.lastSpeed = w.shaftHz === null ? null : { hz: w.shaftHz, atMs: w.endMs };
     if (w.shaftHz === null) {
       // No speed reading: fine for a machine without a tachometer; with one, silence means standstill.
       if (this.hasTachometer) this.lastUnsteadyMs = w.endMs;
-      return { steady: !this.hasTachometer, nearNominal: !this.hasTachometer };
+      return { steady: !this.hasTachometer, nearNominal: !this.hasTachometer, operating: this.hasTachometer ? 'stopped' : 'running' };
     }
     if (!this.hasTachometer) {
       // The first speed reading: windows learned before it may have been at standstill. Start over.
@@ -383,36 +504,134 @@ export class AssetMonitor {
     // The window reaches back windowSize samples: it counts only if all of it was recorded after the last unsteady moment.
     const ch = this.config.channels.find((c) => c.channelId === w.channelId);
     const windowMs = ch ? (ch.windowSize * 1000) / ch.sampleRateHz : 0;
-    return { steady: w.endMs - windowMs >= this.lastUnsteadyMs, nearNominal };
+    const steady = w.endMs - windowMs >= this.lastUnsteadyMs;
+    // Stopped below the running fraction; a start-up (or run-down) while the speed moves; trip multiply is configured per state.
+    const operating: OperatingState = w.shaftHz < MIN_RUNNING_FRACTION * this.config.nominalShaftHz ? 'stopped' : steady ? 'running' : 'startup';
+    return { steady, nearNominal, operating };
   }
 
   /** The hot path after scoring: protection, then the actuator, then everything else. */
-  private decide(w: ScoredWindow, score: number | null, modelVersion: string): void {
-    const r = handle(this.protection, { type: 'EvaluateWindow', window: { atMs: w.endMs, score, velocityMmS: w.velocityMmS } }, this.config.setpoints);
-    if (this.sinks.onDecision) this.sinks.onDecision(Number(process.hrtime.bigint() - w.arrivalNs) / 1000);
-    const trip = r.events.find((e) => e.type === 'TripDecided');
+  private decide(w: ScoredWindow, score: number | null, modelVersion: string, operatingState: OperatingState): void {
+    const i = this.plan.channelIds.indexOf(w.channelId);
+    if (i >= 0) {
+      const r = this.readings[i]!;
+      r.quality = this.sinks.quality(w.channelId);
+      r.score = score;
+      // NaN: the channel has no velocity (a vector channel); ±Infinity stays, a non-finite reading is a fault.
+      r.velocityMmS = Number.isNaN(w.velocityMmS) ? null : w.velocityMmS;
+      r.features = this.featuresNeeded && w.features ? featureRecord(w.features) : EMPTY_FEATURES;
+    }
+    this.command({ type: 'EvaluateWindow', atMs: w.endMs, operatingState, channels: this.readings }, { w, score, modelVersion });
+  }
+
+  /**
+   * Decides a protection command and acts on it: a trip goes to the actuator before anything else
+   * happens (state fold, events, store). `win` is the window that caused an evaluation (null for
+   * operator commands and quality reviews).
+   */
+  private command(cmd: ProtectionV2Command, win: { w: ScoredWindow; score: number | null; modelVersion: string } | null): readonly ProtectionV2Event[] {
+    const events = decideProtection(this.protection, cmd, this.plan);
+    if (win && this.sinks.onDecision) this.sinks.onDecision(Number(process.hrtime.bigint() - win.w.arrivalNs) / 1000);
     let receipt = null;
     let latencyUs = 0;
-    if (trip && trip.type === 'TripDecided') {
-      receipt = this.sinks.actuator.requestTrip({ assetId: this.config.assetId, decidedAtMs: trip.atMs, reason: formatTripReason(trip.source, trip.value, trip.setpoint) });
-      latencyUs = Number(process.hrtime.bigint() - w.arrivalNs) / 1000;
+    let trip: TripDecided | null = null;
+    for (const e of events) {
+      if (e.type !== 'TripDecided') continue;
+      trip = e;
+      const source = sourceOf(this.plan.config, e.groupId);
+      receipt = this.sinks.actuator.requestTrip({ assetId: this.config.assetId, decidedAtMs: e.atMs, reason: formatTripReason(source, e.value, e.setpoint, e.groupId) });
+      latencyUs = win ? Number(process.hrtime.bigint() - win.w.arrivalNs) / 1000 : 0;
     }
-    this.protection = r.state;
+    let state = this.protection;
+    for (const e of events) state = evolveProtection(state, e);
+    this.protection = state;
+    if (cmd.type === 'EvaluateWindow') this.lastEval = { atMs: cmd.atMs, clockMs: this.sinks.clock() };
 
     // Off the trip path from here on.
+    const modelVersion = win?.modelVersion ?? this.modelVersion ?? 'commissioning';
+    if (win) this.afterWindow(win.w, win.score, modelVersion);
+    for (const e of events) {
+      if (e.type === 'LevelChanged') this.onLevelChanged(e, modelVersion, win?.score ?? null);
+      else if (e.type === 'TripDecided' && receipt && e === trip) this.onTrip(e, win?.w ?? null, modelVersion, receipt.commandedAtMs, receipt.actuator, latencyUs);
+      else this.onProtectionEvent(e);
+    }
+    return events;
+  }
+
+  private afterWindow(w: ScoredWindow, score: number | null, modelVersion: string): void {
     this.live.score = score;
     this.live.velocityMmS = Number.isFinite(w.velocityMmS) ? w.velocityMmS : null;
     this.live.shaftHz = w.shaftHz;
     this.live.lastWindowMs = w.endMs;
     if (score !== null) this.live.windowsScored++;
-    this.sinks.emit({ type: 'ScoreComputed', assetId: this.config.assetId, channelId: w.channelId, endMs: w.endMs, score: score ?? Number.NaN, velocityRmsMmS: w.velocityMmS, modelVersion, level: this.protection.level });
-
+    const level = this.protection.level;
+    this.sinks.emit({ type: 'ScoreComputed', assetId: this.config.assetId, channelId: w.channelId, endMs: w.endMs, score: score ?? Number.NaN, velocityRmsMmS: w.velocityMmS, modelVersion, level });
+    this.abnormalWindows = level === 'normal' ? 0 : this.abnormalWindows + 1;
     if (this.incident && score !== null) this.incident.maxScore = Math.max(this.incident.maxScore, score);
-    if (this.protection.level !== 'normal') this.refreshDiagnosis(w);
-    for (const e of r.events) {
-      if (e.type === 'LevelChanged') this.onLevelChanged(e, modelVersion, score);
-      if (e.type === 'TripDecided' && receipt) this.onTrip(e, w, modelVersion, receipt.commandedAtMs, receipt.actuator, latencyUs);
+    if (level !== 'normal') this.refreshDiagnosis(w);
+  }
+
+  /** Protection's other conclusions, as notices a person reads (and the operating state, which the alarm board suppresses on). */
+  private onProtectionEvent(e: ProtectionV2Event): void {
+    switch (e.type) {
+      case 'OperatingStateChanged':
+        this.sinks.emit({ type: 'OperatingStateChanged', assetId: this.config.assetId, atMs: e.atMs, from: e.from, to: e.to, tripMultiply: e.tripMultiply });
+        return;
+      case 'SensorFaultRaised':
+        this.notice({ kind: 'sensor_fault', atMs: e.atMs, channelId: e.channelId, detail: `channel ${e.channelId} is ${e.quality}: ${e.groups.map((g) => `${g.groupId} ${POLICY_WORDS[g.policy]}`).join('; ')}` });
+        return;
+      case 'SensorFaultCleared':
+        this.notice({ kind: 'sensor_restored', atMs: e.atMs, channelId: e.channelId, detail: `channel ${e.channelId} is good again (was ${e.from})` });
+        return;
+      case 'VoteDegraded':
+        this.notice({ kind: 'vote_degraded', atMs: e.atMs, groupId: e.groupId, detail: `${e.groupId}: ${e.note}` });
+        return;
+      case 'VoteRestored':
+        this.notice({ kind: 'vote_restored', atMs: e.atMs, groupId: e.groupId, detail: `${e.groupId}: every channel votes again (${e.voting})` });
+        return;
+      case 'Bypassed':
+        this.notice({ kind: 'bypassed', atMs: e.atMs, by: e.by, detail: `trips of ${this.config.assetId} bypassed by ${e.by}: ${e.reason}` });
+        return;
+      case 'BypassRemoved':
+        this.notice({ kind: 'bypass_removed', atMs: e.atMs, by: e.by, detail: `bypass removed by ${e.by} after ${((e.atMs - e.bypassedSinceMs) / 1000).toFixed(0)} s` });
+        return;
+      case 'TripSuppressedByBypass':
+        this.notice({ kind: 'trip_suppressed_by_bypass', atMs: e.atMs, groupId: e.groupId, by: e.bypassedBy, detail: `${e.groupId} ${fmt(e.value)} ≥ danger ${fmt(e.setpoint)}: trip NOT sent, bypassed by ${e.bypassedBy} (${e.bypassReason})` });
+        return;
+      case 'FirstOutRecorded':
+        this.notice({ kind: 'first_out', atMs: e.atMs, groupId: e.groupId, detail: `first out: ${e.groupId} ${fmt(e.value)} ≥ ${fmt(e.setpoint)}${e.tripMultiply !== 1 ? ` (trip multiply ×${e.tripMultiply})` : ''} on ${e.channelIds.concat(e.faultedChannelIds).join(', ')}${e.simultaneous.length > 0 ? `; also at danger: ${e.simultaneous.join(', ')}` : ''}` });
+        return;
+      case 'LatchReset':
+        this.notice({ kind: 'latch_reset', atMs: e.atMs, by: e.by, detail: `latch reset by ${e.by}` });
+        return;
+      case 'ResetRefused':
+        this.notice({ kind: 'reset_refused', atMs: e.atMs, by: e.by, detail: `reset by ${e.by} refused: ${e.reason}` });
+        return;
+      default:
+        return;
     }
+  }
+
+  /**
+   * The value an event records. Protection's is NaN where no window decided it (a reset) or faulted
+   * channels cast the votes; the record then keeps the group's highest latest good reading (0 if
+   * none), and the event's cause and faulted channels say why.
+   */
+  private finiteValue(value: number, groupId: string): number {
+    if (Number.isFinite(value)) return value;
+    const g = this.plan.groups.find((x) => x.id === groupId);
+    let best = Number.NEGATIVE_INFINITY;
+    for (const id of g?.channelIds ?? []) {
+      const r = this.readings.find((x) => x.channelId === id);
+      if (!r || r.quality !== 'good') continue;
+      const v = g!.quantity === QUANTITY_SCORE ? r.score : g!.quantity === QUANTITY_VELOCITY ? r.velocityMmS : r.features[g!.featureName];
+      if (v !== null && v !== undefined && Number.isFinite(v) && v > best) best = v;
+    }
+    return Number.isFinite(best) ? best : 0;
+  }
+
+  private notice(n: Omit<ProtectionNotice, 'type' | 'assetId'>): void {
+    this.sinks.emit({ type: 'ProtectionNotice', assetId: this.config.assetId, ...n });
   }
 
   /**
@@ -426,16 +645,30 @@ export class AssetMonitor {
     if (!baseline) return;
     if (!force && this.live.diagnosis && ++this.windowsSinceDiagnosis < DIAGNOSIS_REFRESH_WINDOWS) return;
     this.windowsSinceDiagnosis = 0;
-    const c = this.protection.counts;
-    const abnormal = Math.min(DIAGNOSIS_WINDOWS, Math.max(1, c.score.alert, c.velocity.alert));
+    const abnormal = Math.min(DIAGNOSIS_WINDOWS, Math.max(1, this.abnormalWindows));
     const next = diagnoseFeatureSets(this.sinks.recentFeatures(w.channelId, abnormal), baseline, this.config.bearing);
     const changed = next.fault !== this.live.diagnosis?.fault;
     this.live.diagnosis = next;
     if (changed && this.incident) this.sinks.store({ kind: 'updateIncident', id: this.incident.id, patch: { diagnosis: next } });
   }
 
-  private onLevelChanged(e: { atMs: number; from: AlarmLevel; to: AlarmLevel; source: 'score' | 'velocity'; value: number; setpoint: number }, modelVersion: string, score: number | null): void {
-    const event: AlarmLevelChanged = { type: 'AlarmLevelChanged', assetId: this.config.assetId, atMs: e.atMs, from: e.from, to: e.to, source: e.source, value: e.value, setpoint: e.setpoint, modelVersion, diagnosis: this.live.diagnosis };
+  private onLevelChanged(e: LevelChanged, modelVersion: string, score: number | null): void {
+    const event: AlarmLevelChanged = {
+      type: 'AlarmLevelChanged',
+      assetId: this.config.assetId,
+      atMs: e.atMs,
+      from: e.from,
+      to: e.to,
+      source: sourceOf(this.plan.config, e.groupId),
+      value: this.finiteValue(e.value, e.groupId),
+      setpoint: e.setpoint,
+      modelVersion,
+      diagnosis: this.live.diagnosis,
+      groupId: e.groupId,
+      channelIds: e.channelIds,
+      cause: e.cause,
+      configVersion: this.configVersion,
+    };
     this.sinks.emit(event);
     this.sinks.store({ kind: 'insertAlarmEvent', event });
     if (e.from === 'normal' && !this.incident) {
@@ -453,7 +686,7 @@ export class AssetMonitor {
     }
   }
 
-  private onTrip(e: { atMs: number; source: 'score' | 'velocity'; value: number; setpoint: number }, w: ScoredWindow, modelVersion: string, commandedAtMs: number, actuator: string, latencyUs: number): void {
+  private onTrip(e: TripDecided, w: ScoredWindow | null, modelVersion: string, commandedAtMs: number, actuator: string, latencyUs: number): void {
     this.live.trips++;
     // A trip without a prior alert (danger reached at once) still gets its incident.
     if (!this.incident) {
@@ -462,10 +695,26 @@ export class AssetMonitor {
       this.rememberIncident(id, e.atMs);
       this.sinks.store({ kind: 'openIncident', incident: { id, assetId: this.config.assetId, openedMs: e.atMs, modelVersion, firstAlertMs: e.atMs } });
     }
-    this.refreshDiagnosis(w, true);
-    const trip: TripRequested = { type: 'TripRequested', assetId: this.config.assetId, decidedAtMs: e.atMs, commandedAtMs, latencyUs, source: e.source, value: e.value, setpoint: e.setpoint, modelVersion, diagnosis: this.live.diagnosis };
+    if (w) this.refreshDiagnosis(w, true);
+    const trip: TripRequested = {
+      type: 'TripRequested',
+      assetId: this.config.assetId,
+      decidedAtMs: e.atMs,
+      commandedAtMs,
+      latencyUs,
+      source: sourceOf(this.plan.config, e.groupId),
+      value: this.finiteValue(e.value, e.groupId),
+      setpoint: e.setpoint,
+      modelVersion,
+      diagnosis: this.live.diagnosis,
+      groupId: e.groupId,
+      channelIds: e.channelIds,
+      faultedChannelIds: e.faultedChannelIds,
+      cause: e.cause,
+      configVersion: this.configVersion,
+    };
     this.sinks.emit(trip);
-    const tripFrame = w.samples && w.sampleRateHz
+    const tripFrame = w?.samples && w.sampleRateHz
       ? { channelId: w.channelId, startMs: w.endMs - ((w.samples.length - 1) * 1000) / w.sampleRateHz, sampleRateHz: w.sampleRateHz, shaftHz: w.shaftHz, samples: w.samples }
       : null;
     this.sinks.store({ kind: 'updateIncident', id: this.incident.id, patch: { tripMs: e.atMs, tripFrame, diagnosis: this.live.diagnosis, maxScore: this.incident.maxScore } });
@@ -476,6 +725,21 @@ export class AssetMonitor {
     this.incidents.set(id, { openedMs, closedMs: null });
     if (this.incidents.size > FEEDBACK_INCIDENTS) this.incidents.delete(this.incidents.keys().next().value!);
   }
+}
+
+/** What a quality policy does with a faulted channel, in the operator's words. */
+const POLICY_WORDS: Readonly<Record<string, string>> = {
+  'ignore-channel': 'votes on without it',
+  'vote-as-tripped': 'counts it as a trip vote (fail-safe)',
+  'alarm-only': 'alarms only, it cannot trip on this channel',
+};
+
+function fmt(v: number): string {
+  return Number.isFinite(v) ? String(Math.round(v * 1000) / 1000) : 'n/a';
+}
+
+function emptyReading(channelId: string): ChannelReading {
+  return { channelId, quality: 'good', score: null, velocityMmS: null, features: EMPTY_FEATURES };
 }
 
 function inBand(r: OperatingRegime, hz: number): boolean {

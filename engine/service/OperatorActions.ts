@@ -53,11 +53,32 @@ export class OperatorActions {
     return events;
   }
 
-  /** Release a latched trip (engineer). */
+  /**
+   * Release a latched trip (engineer). Refused by protection while the danger condition still
+   * holds: the refusal is thrown with protection's reason and audited as failed.
+   */
   resetLatch(who: Requester, assetId: string, reason: string): Promise<boolean> {
     const m = this.engine.monitor(assetId);
-    return authorizeAndAudit(this.authority, who, { action: 'reset', target: assetId, reason, before: { latched: m?.latched ?? null, level: m?.level ?? null }, after: { latched: false } }, () =>
-      this.engine.resetLatch(assetId),
+    return authorizeAndAudit(this.authority, who, { action: 'reset', target: assetId, reason, before: { latched: m?.latched ?? null, level: m?.level ?? null }, after: { latched: false } }, () => {
+      const r = this.engine.resetLatch(assetId, who.userName);
+      if (!r.ok) throw new Error(`reset refused: ${r.reason}`);
+      return true;
+    });
+  }
+
+  /** Bypass the asset's trips (engineer, reason required): levels and alarms go on, trips are withheld and shown as such. */
+  bypass(who: Requester, assetId: string, reason: string): Promise<boolean> {
+    const before = this.engine.monitor(assetId)?.protectionView().bypass ?? null;
+    return authorizeAndAudit(this.authority, who, { action: 'bypass', target: assetId, reason, before: { bypass: before }, after: { bypass: { by: who.userName, reason } } }, () =>
+      this.engine.setBypass(assetId, true, who.userName, reason),
+    );
+  }
+
+  /** End a bypass (engineer); a danger held meanwhile trips at once. */
+  removeBypass(who: Requester, assetId: string, reason: string): Promise<boolean> {
+    const before = this.engine.monitor(assetId)?.protectionView().bypass ?? null;
+    return authorizeAndAudit(this.authority, who, { action: 'bypass', target: assetId, reason, before: { bypass: before }, after: { bypass: null } }, () =>
+      this.engine.setBypass(assetId, false, who.userName, reason),
     );
   }
 

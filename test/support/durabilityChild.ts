@@ -1,6 +1,7 @@
 /**
  * A console process for the durability test: the demo pump with a growing outer-race fault runs as
- * fast as it can, trips, is reset by an (audited) engineer, trips again … until the test kills it.
+ * fast as it can and trips; it is repaired (the plant restarts healthy), reset by an (audited)
+ * engineer once the danger has cleared, develops the fault again and trips again … until the test kills it.
  * stdout: `READY` once scoring, `AUDIT <id>` after each audit row has committed.
  * argv: <database file> <controller latch file>
  */
@@ -18,25 +19,36 @@ const store = openStore(dbPath);
 const audit = new AuditTrail(store.db);
 const controller = new FileLatchController(latchPath, () => Date.now());
 const pump = DEMO_MACHINES.find((m) => m.assetId === 'pump-101')!;
-const plant = new DemoPlant({ seed: 1, startMs: Date.now(), machines: [pump], faultSchedule: [{ assetId: 'pump-101', kind: 'outer_race', onsetSec: 12, growthTauSec: 2, initialSeverity: 0.5, maxSeverity: 1 }] });
+/** The pump from `startMs`: healthy for `onsetSec`, then an outer-race fault that reaches danger within seconds. */
+const pumpFrom = (startMs: number, onsetSec: number) =>
+  new DemoPlant({ seed: 1, startMs, machines: [pump], faultSchedule: [{ assetId: 'pump-101', kind: 'outer_race', onsetSec, growthTauSec: 2, initialSeverity: 0.5, maxSeverity: 1 }] });
+let plant = pumpFrom(Date.now(), 12);
 const engine = await Engine.create({ assets: plant.assets(), clock: () => Date.now(), actuator: controller, store: (op) => store.writer.enqueue(op) });
 await restoreProductionModels(engine, store.repo);
 let ready = false;
+/** Plant time (ms) after which the repaired pump has run healthy long enough for the danger condition to clear. */
+let resetAfterMs: number | null = null;
 engine.on((e) => {
   if (e.type === 'ScoreComputed' && !ready && e.modelVersion !== 'commissioning') {
     ready = true;
     process.stdout.write('READY\n');
   }
-  if (e.type === 'TripRequested') {
-    // The engineer resets the latch: audited first (its own durable transaction), then done.
-    queueMicrotask(() => {
-      const id = audit.record({ actor: 'erin', role: 'engineer', action: 'reset', target: e.assetId, before: { latched: true }, after: { latched: false }, reason: 'durability test', outcome: 'done' });
-      engine.resetLatch(e.assetId);
-      process.stdout.write(`AUDIT ${id}\n`);
-    });
+  if (e.type === 'TripRequested' && resetAfterMs === null) {
+    // The machine is repaired: the plant restarts healthy, and the fault comes back 3 s later.
+    plant = pumpFrom(plant.nextStartMs + 1000, 3);
+    resetAfterMs = plant.nextStartMs + 1500;
   }
 });
 for (let i = 0; ; i++) {
   for (const f of plant.nextFrames()) engine.accept(f);
-  if (i % 4 === 0) await engine.settle();
+  if (i % 4 !== 0) continue;
+  await engine.settle();
+  if (resetAfterMs !== null && plant.nextStartMs >= resetAfterMs) {
+    // The engineer resets the latch once the repaired pump runs healthy; the audit row commits (its own durable transaction) before we say so.
+    const r = engine.resetLatch('pump-101', 'erin');
+    if (!r.ok) throw new Error(`reset refused on a healthy pump: ${r.reason}`);
+    const id = audit.record({ actor: 'erin', role: 'engineer', action: 'reset', target: 'pump-101', before: { latched: true }, after: { latched: false }, reason: 'durability test: pump repaired', outcome: 'done' });
+    process.stdout.write(`AUDIT ${id}\n`);
+    resetAfterMs = null;
+  }
 }

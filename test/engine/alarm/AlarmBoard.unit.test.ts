@@ -61,3 +61,39 @@ describe('alarm board: protection levels become ISA-18.2 alarms', () => {
     expect(alarmKpis(acts, 0, 600_000).chattering).toEqual([{ assetId: 'pump-101', alarmKey: 'level.alert', maxPerMinute: 4 }]);
   });
 });
+
+describe('alarm board: suppression by design and sensor faults', () => {
+  const stateChange = (atMs: number, from: 'running' | 'startup' | 'stopped', to: 'running' | 'startup' | 'stopped') =>
+    ({ type: 'OperatingStateChanged', assetId: 'pump-101', atMs, from, to, tripMultiply: 1 }) as const;
+
+  it('given an active alert, when the machine stops then its alarms are suppressed by design and not annunciated; when it starts again they come back as their condition implies', () => {
+    const journal: AlarmEvent[] = [];
+    const board = new AlarmBoard((e) => journal.push(e));
+    board.onEngineEvent(level(1000, 'normal', 'alert'));
+    board.onEngineEvent(stateChange(2000, 'running', 'stopped'));
+    const rows = board.rows();
+    expect(rows.find((r) => r.alarmKey === 'level.alert')).toMatchObject({ state: 'suppressed-by-design', annunciated: false });
+    expect(rows.filter((r) => r.annunciated)).toEqual([]);
+    expect(journal.filter((e) => e.type === 'AlarmSuppressed').map((e) => e.alarmKey).sort()).toEqual(['level.alert', 'level.danger', 'sensor.fault']);
+    // Stopped and still alarming: tracked, journaled, not shown.
+    board.onEngineEvent(level(2500, 'alert', 'normal'));
+    board.onEngineEvent(stateChange(3000, 'stopped', 'startup'));
+    expect(board.rows().find((r) => r.alarmKey === 'level.alert')).toMatchObject({ state: 'normal', annunciated: false });
+    expect(journal.filter((e) => e.type === 'AlarmUnsuppressed')).toHaveLength(3);
+    // Start-up to running is not a suppression change.
+    board.onEngineEvent(stateChange(4000, 'startup', 'running'));
+    expect(journal.filter((e) => e.type === 'AlarmUnsuppressed')).toHaveLength(3);
+  });
+
+  it('given sensor faults on two channels, then one high-priority sensor alarm is active until the last channel is good again', () => {
+    const board = new AlarmBoard(() => {});
+    const notice = (atMs: number, kind: 'sensor_fault' | 'sensor_restored', channelId: string) => ({ type: 'ProtectionNotice', assetId: 'pump-101', atMs, kind, channelId, detail: '' }) as const;
+    board.onEngineEvent(notice(1000, 'sensor_fault', 'de'));
+    board.onEngineEvent(notice(1100, 'sensor_fault', 'fe'));
+    expect(board.rows()).toMatchObject([{ alarmKey: 'sensor.fault', priority: 'high', state: 'active-unacknowledged', value: 1 }]);
+    board.onEngineEvent(notice(2000, 'sensor_restored', 'de'));
+    expect(board.rows()[0]!.state).toBe('active-unacknowledged');
+    board.onEngineEvent(notice(3000, 'sensor_restored', 'fe'));
+    expect(board.rows()[0]!.state).toBe('returned-unacknowledged');
+  });
+});

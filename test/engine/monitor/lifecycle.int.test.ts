@@ -220,7 +220,7 @@ describe('model lifecycle: shadow learning, promotion, rollback, feedback (real 
     // Conflicting feedback: the same fault pattern again, this time marked a false alarm. The shadow
     // learns it, so its candidate no longer alarms on the confirmed fault: validation refuses it and
     // production keeps the model it had.
-    run.engine.resetLatch(ASSET);
+    expect(run.engine.resetLatch(ASSET, 'erin')).toEqual({ ok: true });
     await run.feed(Array.from({ length: 20 }, () => next()));
     const againStart = run.ops.filter((o) => o.kind === 'openIncident').length;
     await run.feed([...Array.from({ length: 10 }, () => next(0.5)), ...Array.from({ length: 5 }, () => next())]);
