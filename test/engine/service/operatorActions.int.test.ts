@@ -66,6 +66,13 @@ describe('operator actions: authorised by role, written to the audit trail', () 
     // Reset: refused for the operator (and audited), done for the engineer.
     await expect(actions.resetLatch({ userName: 'olga' }, 'press-7', 'back to work')).rejects.toBeInstanceOf(UnauthorisedError);
     expect(engine.monitor('press-7')!.latched).toBe(true);
+    // The engineer too, while the danger condition still holds: protection refuses and the audit says why.
+    await expect(actions.resetLatch({ userName: 'erin' }, 'press-7', 'too early')).rejects.toThrow(/reset refused: danger condition still holds/);
+    expect(engine.monitor('press-7')!.latched).toBe(true);
+    // A bypass is an engineer's, with a reason.
+    await expect(actions.bypass({ userName: 'olga' }, 'press-7', 'sensor work')).rejects.toBeInstanceOf(UnauthorisedError);
+    expect(await actions.bypass({ userName: 'erin' }, 'press-7', 'sensor work')).toBe(true);
+    expect(await actions.removeBypass({ userName: 'erin' }, 'press-7', 'sensor work done')).toBe(true);
     await feed(5);
     expect(await actions.resetLatch({ userName: 'erin' }, 'press-7', 'bearing replaced')).toBe(true);
     expect(engine.monitor('press-7')!.latched).toBe(false);
@@ -93,6 +100,10 @@ describe('operator actions: authorised by role, written to the audit trail', () 
       ['olga', 'alarm.shelve', 'refused'],
       ['olga', 'alarm.shelve', 'done'],
       ['olga', 'reset', 'refused'],
+      ['erin', 'reset', 'failed'],
+      ['olga', 'bypass', 'refused'],
+      ['erin', 'bypass', 'done'],
+      ['erin', 'bypass', 'done'],
       ['erin', 'reset', 'done'],
       ['olga', 'model.promote', 'refused'],
       ['erin', 'model.promote', 'done'],
@@ -101,7 +112,8 @@ describe('operator actions: authorised by role, written to the audit trail', () 
       ['olga', 'alarm.feedback', 'done'],
       ['mallory', 'alarm.feedback', 'refused'],
     ]);
-    const reset = rows.find((r) => r.actor === 'erin' && r.action === 'reset')!;
+    expect(rows.find((r) => r.action === 'reset' && r.outcome === 'failed')?.refusal).toMatch(/danger condition still holds/);
+    const reset = rows.find((r) => r.actor === 'erin' && r.action === 'reset' && r.outcome === 'done')!;
     expect(reset).toMatchObject({ role: 'engineer', target: 'press-7', reason: 'bearing replaced', before: { latched: true, level: 'danger' }, after: { latched: false } });
     expect(rows.find((r) => r.action === 'model.rollback' && r.outcome === 'done')).toMatchObject({ after: { modelVersion: first }, reason: 'new model alarms on start-up' });
     await engine.dispose();
