@@ -44,6 +44,8 @@ export class AlarmBoard {
   private readonly alarms = new Map<string, AlarmState>();
   /** Faulted channels per asset: the sensor alarm clears when the last one is good again. */
   private readonly faulted = new Map<string, Set<string>>();
+  /** Stopped assets, with the suppression that applies to any alarm of theirs created meanwhile. */
+  private readonly stopped = new Map<string, AlarmCommand>();
 
   constructor(private readonly journal: (e: AlarmEvent) => void) {}
 
@@ -62,7 +64,10 @@ export class AlarmBoard {
         e.to === 'stopped'
           ? { type: 'Suppress', atMs: e.atMs, by: BY_DESIGN, reason: 'machine stopped: shaft speed below the running range' }
           : { type: 'Unsuppress', atMs: e.atMs, by: BY_DESIGN, reason: `machine ${e.to === 'startup' ? 'starting' : 'running'} again` };
-      for (const a of ALARMS) this.apply(e.assetId, a, cmd);
+      // Alarms the asset has: suppressed (or released) now; any other one is suppressed when it first appears.
+      if (e.to === 'stopped') this.stopped.set(e.assetId, cmd);
+      else this.stopped.delete(e.assetId);
+      for (const a of ALARMS) if (this.alarms.has(`${e.assetId}\u0000${a.alarmKey}`)) this.apply(e.assetId, a, cmd);
     }
   }
 
@@ -109,7 +114,16 @@ export class AlarmBoard {
 
   private apply(assetId: string, alarm: { alarmKey: string; priority: AlarmPriority }, cmd: AlarmCommand): AlarmEvent[] {
     const key = `${assetId}\u0000${alarm.alarmKey}`;
-    const state = this.alarms.get(key) ?? initialAlarmState({ assetId, alarmKey: alarm.alarmKey, priority: alarm.priority, maxShelveMs: MAX_SHELVE_MS });
+    let state = this.alarms.get(key);
+    if (!state) {
+      state = initialAlarmState({ assetId, alarmKey: alarm.alarmKey, priority: alarm.priority, maxShelveMs: MAX_SHELVE_MS });
+      const suppression = this.stopped.get(assetId);
+      if (suppression && cmd.type !== 'Unsuppress') {
+        const s = handle({ ...suppression, atMs: cmd.atMs }, state);
+        state = s.state;
+        for (const e of s.events) this.journal(e);
+      }
+    }
     const r = handle(cmd, state);
     this.alarms.set(key, r.state);
     for (const e of r.events) this.journal(e);

@@ -74,15 +74,21 @@ describe('alarm board: suppression by design and sensor faults', () => {
     const rows = board.rows();
     expect(rows.find((r) => r.alarmKey === 'level.alert')).toMatchObject({ state: 'suppressed-by-design', annunciated: false });
     expect(rows.filter((r) => r.annunciated)).toEqual([]);
-    expect(journal.filter((e) => e.type === 'AlarmSuppressed').map((e) => e.alarmKey).sort()).toEqual(['level.alert', 'level.danger', 'sensor.fault']);
-    // Stopped and still alarming: tracked, journaled, not shown.
-    board.onEngineEvent(level(2500, 'alert', 'normal'));
+    expect(journal.filter((e) => e.type === 'AlarmSuppressed').map((e) => e.alarmKey)).toEqual(['level.alert']);
+    // Stopped and alarming anew: tracked, journaled, suppressed from its first moment, not shown.
+    board.onEngineEvent(level(2200, 'alert', 'danger'));
+    expect(board.rows().find((r) => r.alarmKey === 'level.danger')).toMatchObject({ state: 'suppressed-by-design', annunciated: false });
+    board.onEngineEvent(level(2500, 'danger', 'normal'));
     board.onEngineEvent(stateChange(3000, 'stopped', 'startup'));
     expect(board.rows().find((r) => r.alarmKey === 'level.alert')).toMatchObject({ state: 'normal', annunciated: false });
-    expect(journal.filter((e) => e.type === 'AlarmUnsuppressed')).toHaveLength(3);
+    expect(journal.filter((e) => e.type === 'AlarmUnsuppressed')).toHaveLength(2);
     // Start-up to running is not a suppression change.
     board.onEngineEvent(stateChange(4000, 'startup', 'running'));
-    expect(journal.filter((e) => e.type === 'AlarmUnsuppressed')).toHaveLength(3);
+    expect(journal.filter((e) => e.type === 'AlarmUnsuppressed')).toHaveLength(2);
+    // A machine that stops with no alarm of its own adds no rows to the operator's list.
+    const quiet = new AlarmBoard(() => {});
+    quiet.onEngineEvent({ ...stateChange(5000, 'running', 'stopped'), assetId: 'fan-201' });
+    expect(quiet.rows()).toEqual([]);
   });
 
   it('given sensor faults on two channels, then one high-priority sensor alarm is active until the last channel is good again', () => {
