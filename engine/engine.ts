@@ -12,6 +12,7 @@ import { PRODUCTION_PRECISION, type ModelSource } from './monitor/commission';
 import type { AutoencoderPrecision } from './learn/onnxAutoencoder';
 import type { PromotionOutcome } from './monitor/ModelLifecycle';
 import { AssetMonitor, type ResetOutcome } from './monitor/AssetMonitor';
+import { DEFAULT_SNAPSHOT_POST_MS, DEFAULT_SNAPSHOT_PRE_MS, WaveformRecorder, type SnapshotTrigger } from './incident/WaveformRecorder';
 import type { ProtectionConfig } from './protect/protectionConfig';
 import type { AssetStatus } from './contract/status';
 import { VectorTransform } from './monitor/vectorTransform';
@@ -44,6 +45,11 @@ export interface EngineOptions {
   learner?: LearnerApi;
   /** Precision of production models (default int8; fp32 to compare detection results). */
   modelPrecision?: AutoencoderPrecision;
+  /**
+   * Raw waveform kept around each incident, per waveform channel: ms before the trigger (first alert,
+   * trip) and after it. Default 5000/5000; 0/0 keeps none (evaluations, benchmarks of the decision alone).
+   */
+  snapshots?: { preMs: number; postMs: number };
 }
 
 /** Operator feedback on an alarm episode (see ModelLifecycle.feedback). */
@@ -74,6 +80,8 @@ export class Engine {
   private readonly monitors = new Map<string, AssetMonitor>();
   private readonly extractors = new Map<string, FeatureExtractor>();
   private readonly vectorChannels = new Map<string, VectorChannelState>();
+  /** Raw waveform history per waveform channel, for incident snapshots (none when disabled). */
+  private readonly recorders = new Map<string, WaveformRecorder>();
   private readonly listeners: Array<(e: EngineEvent) => void> = [];
   private readonly vectorRejected: Record<RejectReason, number> = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
   private arrivalNs = 0n;
@@ -103,6 +111,10 @@ export class Engine {
       for (const ch of a.channels) {
         names.set(ch.channelId, FEATURE_NAMES);
         this.extractors.set(key(a.assetId, ch.channelId), new FeatureExtractor({ assetId: a.assetId, channelId: ch.channelId, sampleRateHz: ch.sampleRateHz, windowSize: ch.windowSize, bearing: a.bearing }));
+        const snap = opts.snapshots ?? { preMs: DEFAULT_SNAPSHOT_PRE_MS, postMs: DEFAULT_SNAPSHOT_POST_MS };
+        if (snap.preMs + snap.postMs > 0) {
+          this.recorders.set(key(a.assetId, ch.channelId), new WaveformRecorder({ assetId: a.assetId, channelId: ch.channelId, sampleRateHz: ch.sampleRateHz, preMs: snap.preMs, postMs: snap.postMs, maxFrameSamples: ch.maxFrameSamples }));
+        }
       }
       for (const vc of a.vectorChannels ?? []) {
         names.set(vc.channelId, vc.featureNames);
@@ -110,7 +122,10 @@ export class Engine {
       }
       const recentFeatures = (channelId: string, count: number): FeatureSet[] => this.cache.history(a.assetId, channelId, count);
       const quality = (channelId: string): Quality => this.channelQuality(a.assetId, channelId);
-      this.monitors.set(a.assetId, new AssetMonitor(a, names, { ...sinks, recentFeatures, quality }, opts.seed ?? 1));
+      const snapshot = (incidentId: string, kind: SnapshotTrigger, atMs: number): void => {
+        for (const ch of a.channels) this.recorders.get(key(a.assetId, ch.channelId))?.trigger(incidentId, kind, atMs);
+      };
+      this.monitors.set(a.assetId, new AssetMonitor(a, names, { ...sinks, recentFeatures, quality, snapshot }, opts.seed ?? 1));
       opts.store?.({ kind: 'upsertAsset', config: a, atMs: opts.clock() });
     }
     this.ingest.onHop((hop) => this.onHop(hop));
@@ -151,6 +166,11 @@ export class Engine {
     if (!r.ok) {
       const f = frame as Partial<Frame> | null;
       this.emit({ type: 'FrameRejected', assetId: String(f?.assetId ?? ''), channelId: String(f?.channelId ?? ''), reason: r.reason, detail: r.detail });
+    } else if (this.recorders.size > 0) {
+      // After ingest has cut the windows (the trip path runs from there): keep the raw samples for snapshots.
+      const f = frame as Frame;
+      const done = this.recorders.get(key(f.assetId, f.channelId))?.push(f.startMs, f.samples, f.shaftHz ?? null);
+      if (done) for (const snapshot of done) this.opts.store?.({ kind: 'insertSnapshot', snapshot });
     }
     return r;
   }
@@ -334,6 +354,8 @@ export class Engine {
 
   async dispose(): Promise<void> {
     for (const m of this.monitors.values()) await m.dispose();
+    // Snapshots still filling are stored as they are, marked incomplete.
+    for (const r of this.recorders.values()) for (const snapshot of r.drain()) this.opts.store?.({ kind: 'insertSnapshot', snapshot });
     for (const x of this.extractors.values()) x.dispose();
     if (this.ownsLearner) await this.learner.dispose();
   }

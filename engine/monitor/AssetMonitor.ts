@@ -55,6 +55,8 @@ export interface MonitorSinks {
   onDecision?: (us: number) => void;
   /** The engine's view of a channel's quality now (ingest for waveform channels, dead-sensor check for vector ones). */
   quality: (channelId: string) => Quality;
+  /** Arms the raw waveform snapshots of the asset's channels: an incident opened ('alert') or tripped ('trip'). */
+  snapshot?: (incidentId: string, kind: 'alert' | 'trip', atMs: number) => void;
 }
 
 /** What an engineer's latch reset did: released, or refused with the reason (danger still holds, nothing latched). */
@@ -675,7 +677,8 @@ export class AssetMonitor {
       const id = `inc-${this.config.assetId}-${Math.round(e.atMs)}-${++this.seq}`;
       this.incident = { id, maxScore: score ?? 0, openedMs: e.atMs };
       this.rememberIncident(id, e.atMs);
-      this.sinks.store({ kind: 'openIncident', incident: { id, assetId: this.config.assetId, openedMs: e.atMs, modelVersion, firstAlertMs: e.atMs, diagnosis: this.live.diagnosis, maxScore: score } });
+      this.sinks.store({ kind: 'openIncident', incident: { id, assetId: this.config.assetId, openedMs: e.atMs, modelVersion, firstAlertMs: e.atMs, diagnosis: this.live.diagnosis, maxScore: score, configVersion: this.configVersion } });
+      this.sinks.snapshot?.(id, 'alert', e.atMs);
     } else if (e.to === 'normal' && this.incident) {
       const inc = this.incident;
       this.sinks.store({ kind: 'updateIncident', id: inc.id, patch: { maxScore: inc.maxScore, diagnosis: this.live.diagnosis } });
@@ -693,8 +696,9 @@ export class AssetMonitor {
       const id = `inc-${this.config.assetId}-${Math.round(e.atMs)}-${++this.seq}`;
       this.incident = { id, maxScore: this.live.score ?? 0, openedMs: e.atMs };
       this.rememberIncident(id, e.atMs);
-      this.sinks.store({ kind: 'openIncident', incident: { id, assetId: this.config.assetId, openedMs: e.atMs, modelVersion, firstAlertMs: e.atMs } });
+      this.sinks.store({ kind: 'openIncident', incident: { id, assetId: this.config.assetId, openedMs: e.atMs, modelVersion, firstAlertMs: e.atMs, configVersion: this.configVersion } });
     }
+    this.sinks.snapshot?.(this.incident.id, 'trip', e.atMs);
     if (w) this.refreshDiagnosis(w, true);
     const trip: TripRequested = {
       type: 'TripRequested',

@@ -2,8 +2,10 @@ import type Database from 'better-sqlite3';
 import type { AssetConfig } from '../contract/asset';
 import type { AlarmLevelChanged } from '../contract/events';
 import { AlarmJournal } from './AlarmJournal';
+import { ConfigVersions } from './ConfigVersions';
 import { FeatureHistory } from './FeatureHistory';
 import { float32ToBlob } from './float32Blob';
+import { IncidentSnapshots } from './IncidentSnapshots';
 import { ModelRegistry } from './ModelRegistry';
 import type {
   AlarmEventQuery,
@@ -45,7 +47,14 @@ const TRIP_COLUMNS =
 /** Every statement the repository runs, prepared once per connection. */
 function prepareStatements(db: Database.Database) {
   const p = (sql: string): Stmt => db.prepare(sql);
+  // incidents.config_version arrives with schema v5. Over an older step (the migration tests) it
+  // reads as NULL and writing one is refused (`openIncident`), instead of the whole repository
+  // failing to prepare.
+  const hasConfigVersion =
+    (db.prepare("SELECT count(*) FROM pragma_table_info('incidents') WHERE name = 'config_version'").pluck().get() as number) > 0;
+  const incidentColumns = `${INCIDENT_COLUMNS}, ${hasConfigVersion ? 'config_version' : 'NULL AS config_version'}`;
   return {
+    hasConfigVersion,
     upsertAsset: p(`INSERT INTO assets (asset_id, name, config_json, created_ms) VALUES (@assetId, @name, @configJson, @createdMs)
       ON CONFLICT (asset_id) DO UPDATE SET name = excluded.name, config_json = excluded.config_json`),
     getAsset: p('SELECT * FROM assets WHERE asset_id = ?'),
@@ -58,8 +67,8 @@ function prepareStatements(db: Database.Database) {
     listAlarmsAsset: p(`SELECT ${ALARM_COLUMNS} FROM alarm_events WHERE asset_id = @assetId AND at_ms >= @fromMs AND at_ms < @toMs
       ORDER BY at_ms DESC, id DESC LIMIT @limit`),
     openIncident: p(`INSERT INTO incidents (id, asset_id, opened_ms, first_alert_ms, trip_ms, model_version, diagnosis_json, max_score,
-      trip_frame_json, trip_frame, summary) VALUES (@id, @assetId, @openedMs, @firstAlertMs, @tripMs, @modelVersion, @diagnosisJson,
-      @maxScore, @tripFrameJson, @tripFrame, @summary)`),
+      trip_frame_json, trip_frame, summary${hasConfigVersion ? ', config_version' : ''}) VALUES (@id, @assetId, @openedMs, @firstAlertMs,
+      @tripMs, @modelVersion, @diagnosisJson, @maxScore, @tripFrameJson, @tripFrame, @summary${hasConfigVersion ? ', @configVersion' : ''})`),
     // first_alert_ms, trip_ms and the trip frame are write-once (the first value is the fact);
     // diagnosis and summary follow the latest; max_score only rises.
     updateIncident: p(`UPDATE incidents SET
@@ -75,9 +84,9 @@ function prepareStatements(db: Database.Database) {
     closeIncident: p(`UPDATE incidents SET closed_ms = @closedMs, summary = coalesce(@summary, summary)
       WHERE id = @id AND closed_ms IS NULL`),
     incidentState: p('SELECT closed_ms FROM incidents WHERE id = ?'),
-    getIncident: p(`SELECT ${INCIDENT_COLUMNS}, trip_frame FROM incidents WHERE id = ?`),
-    listIncidentsAll: p(`SELECT ${INCIDENT_COLUMNS} FROM incidents ORDER BY opened_ms DESC, id LIMIT ?`),
-    listIncidentsAsset: p(`SELECT ${INCIDENT_COLUMNS} FROM incidents WHERE asset_id = ? ORDER BY opened_ms DESC, id LIMIT ?`),
+    getIncident: p(`SELECT ${incidentColumns}, trip_frame FROM incidents WHERE id = ?`),
+    listIncidentsAll: p(`SELECT ${incidentColumns} FROM incidents ORDER BY opened_ms DESC, id LIMIT ?`),
+    listIncidentsAsset: p(`SELECT ${incidentColumns} FROM incidents WHERE asset_id = ? ORDER BY opened_ms DESC, id LIMIT ?`),
     insertTrip: p(`INSERT INTO trips (asset_id, decided_at_ms, commanded_at_ms, latency_us, source, value, setpoint, model_version,
       actuator, incident_id) VALUES (@assetId, @decidedAtMs, @commandedAtMs, @latencyUs, @source, @value, @setpoint, @modelVersion,
       @actuator, @incidentId)`),
@@ -109,6 +118,10 @@ export class Repository {
   readonly journal: AlarmJournal;
   /** The 1-second feature history the threshold backtest replays (schema v4). */
   readonly history: FeatureHistory;
+  /** Stored protection-configuration versions and the managed-change journal (schema v5); durable writes. */
+  readonly configs: ConfigVersions;
+  /** Raw waveform snapshots around incidents (schema v6), written by the writer's `insertSnapshot` ops. */
+  readonly snapshots: IncidentSnapshots;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -116,6 +129,8 @@ export class Repository {
     this.models = new ModelRegistry(db);
     this.journal = new AlarmJournal(db);
     this.history = new FeatureHistory(db);
+    this.configs = new ConfigVersions(db);
+    this.snapshots = new IncidentSnapshots(db);
   }
 
   /**
@@ -191,8 +206,11 @@ export class Repository {
     return (rows as AlarmEventRow[]).map(toAlarmEvent);
   }
 
-  /** Creates an incident row under the engine-chosen id. */
+  /** Creates an incident row under the engine-chosen id, with the configuration version in force if given. */
   openIncident(i: IncidentOpen): void {
+    if (i.configVersion != null && !this.#s.hasConfigVersion) {
+      throw new StoreRequestError('VIGIL_SCHEMA_TOO_OLD', `incident ${i.id}: this database predates configuration versions (schema v5)`);
+    }
     this.#s.openIncident.run({
       id: i.id,
       assetId: i.assetId,
@@ -205,6 +223,7 @@ export class Repository {
       tripFrameJson: i.tripFrame ? tripFrameMetaJson(i.tripFrame) : null,
       tripFrame: i.tripFrame ? float32ToBlob(i.tripFrame.samples) : null,
       summary: i.summary ?? null,
+      configVersion: i.configVersion ?? null,
     });
   }
 

@@ -2,6 +2,8 @@ import { SCHEMA_V1 } from './schemaV1';
 import { SCHEMA_V2 } from './schemaV2';
 import { SCHEMA_V3 } from './schemaV3';
 import { SCHEMA_V4 } from './schemaV4';
+import { SCHEMA_V5 } from './schemaV5';
+import { SCHEMA_V6 } from './schemaV6';
 
 /**
  * One step of the schema's history. Steps are append-only: once released, a step's `version`,
@@ -26,6 +28,8 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'model_registry', up: SCHEMA_V2 },
   { version: 3, name: 'users_audit', up: SCHEMA_V3 },
   { version: 4, name: 'alarm_journal_feature_history', up: SCHEMA_V4 },
+  { version: 5, name: 'config_versions', up: SCHEMA_V5 },
+  { version: 6, name: 'incident_snapshots', up: SCHEMA_V6 },
 ];
 
 /** The schema version this build writes; a database above it is refused. */

@@ -181,6 +181,8 @@ export interface IncidentOpen {
   maxScore?: number | null;
   tripFrame?: TripFrame | null;
   summary?: string | null;
+  /** The protection-configuration version in force when it opened (`cfg-<assetId>-<seq>`, schema v5); null if unknown. */
+  configVersion?: string | null;
 }
 
 /**
@@ -209,6 +211,8 @@ export interface IncidentSummary {
   maxScore: number | null;
   tripFrame: TripFrameMeta | null;
   summary: string | null;
+  /** The configuration version in force when it opened; null when unknown (incidents before schema v5). */
+  configVersion: string | null;
 }
 
 /** An incident with its trip-frame samples, for the incident review page. */

@@ -55,6 +55,8 @@ export interface IncidentRow {
   trip_frame_json: string | null;
   trip_frame?: Buffer | null;
   summary: string | null;
+  /** Schema v5; selected as NULL over an older schema (see `Repository`). */
+  config_version: string | null;
 }
 
 /** Raw `trips` row. */
@@ -128,6 +130,7 @@ export function toIncidentSummary(row: IncidentRow): IncidentSummary {
     maxScore: row.max_score,
     tripFrame: row.trip_frame_json === null ? null : (JSON.parse(row.trip_frame_json) as TripFrameMeta),
     summary: row.summary,
+    configVersion: row.config_version,
   };
 }
 

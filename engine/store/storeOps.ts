@@ -1,6 +1,7 @@
 import type { AlarmEvent } from '../alarm/alarmTypes';
 import type { AssetConfig } from '../contract/asset';
 import type { AlarmLevelChanged } from '../contract/events';
+import type { WaveformSnapshot } from '../incident/WaveformRecorder';
 import type { Repository } from './Repository';
 import type {
   FeatureHistoryRow,
@@ -18,7 +19,7 @@ import type {
  * as-is; the engine never gets a callback from the disk.
  *
  * Ownership: after `StoreWriter.enqueue(op)` the op belongs to the writer. The writer copies the
- * typed arrays in trip frames, ONNX bytes and feedback vectors (rare, and usually views into reused
+ * typed arrays in trip frames, ONNX bytes, feedback vectors and snapshots (rare, and usually views into reused
  * buffers), but the engine must not mutate the other objects it passed.
  */
 export type StoreOp =
@@ -34,7 +35,9 @@ export type StoreOp =
   /** One event of the ISA-18.2 alarm decider, for the alarm journal. */
   | { kind: 'appendAlarmJournal'; event: AlarmEvent }
   /** Completed seconds of feature history (what `FeatureDownsampler.push` returns), upserted. */
-  | { kind: 'appendFeatureHistory'; rows: readonly FeatureHistoryRow[] };
+  | { kind: 'appendFeatureHistory'; rows: readonly FeatureHistoryRow[] }
+  /** A raw waveform snapshot around an incident (what `WaveformRecorder` returns), upserted by its key. */
+  | { kind: 'insertSnapshot'; snapshot: WaveformSnapshot };
 
 /** The discriminant of `StoreOp`. */
 export type StoreOpKind = StoreOp['kind'];
@@ -72,12 +75,16 @@ export const OP_PRIORITY: Readonly<Record<StoreOpKind, OpPriority>> = {
   // per second): under a backlog it is the first thing to give up, and a gap reads as NaN ("not
   // measured") in the backtest. Drops are counted per op, i.e. in channel-seconds.
   appendFeatureHistory: 'bounded',
+  // The raw waveform around an incident is its evidence (what the machine did before and after the
+  // trip); a few per incident, so keeping them costs little and losing one cannot be made up.
+  insertSnapshot: 'critical',
 };
 
 /**
  * Copies the typed arrays an op carries, so a view into the engine's ring buffer or a reused
- * window cannot change after enqueue. Only trip frames, ONNX graphs and feedback vectors carry
- * arrays; all are rare.
+ * window cannot change after enqueue. Only trip frames, ONNX graphs, feedback vectors and waveform
+ * snapshots carry arrays; all are rare (a snapshot is owned by its recorder's caller, but the copy
+ * keeps the rule simple: nothing enqueued can change afterwards).
  */
 export function detachOp(op: StoreOp): StoreOp {
   switch (op.kind) {
@@ -93,6 +100,8 @@ export function detachOp(op: StoreOp): StoreOp {
       return { ...op, model: { ...op.model, onnx: op.model.onnx.slice() } };
     case 'insertFeedback':
       return { ...op, feedback: { ...op.feedback, vectors: op.feedback.vectors.map((v) => v.slice()) } };
+    case 'insertSnapshot':
+      return { ...op, snapshot: { ...op.snapshot, samples: op.snapshot.samples.slice() } };
     default:
       return op;
   }
@@ -136,6 +145,9 @@ export function applyOp(repo: Repository, op: StoreOp): void {
       return;
     case 'appendFeatureHistory':
       repo.history.append(op.rows);
+      return;
+    case 'insertSnapshot':
+      repo.snapshots.insert(op.snapshot);
       return;
     default: {
       const never: never = op;

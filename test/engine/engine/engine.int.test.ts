@@ -70,6 +70,24 @@ describe('engine end to end on the simulator (no external data)', () => {
     expect(incident.tripFrame?.sampleRateHz).toBe(12_800);
     expect(store.repo.listTripsForIncident(incident.id)).toHaveLength(1);
     expect(store.repo.listModelVersions('pump-101').map((m) => m.versionId)).toEqual([trip.modelVersion]);
+    expect(incident.configVersion).toBe('built-in');
+
+    // Raw waveform around the incident: 5 s before and 5 s after its first alert and its trip.
+    while (plant.nextStartMs < trip.decidedAtMs + 6000) for (const f of plant.nextFrames()) await engine.push(f);
+    await store.writer.flush();
+    const snaps = store.repo.snapshots.forIncident(incident.id);
+    expect(snaps.map((x) => [x.trigger, x.channelId, x.complete])).toEqual(
+      expect.arrayContaining([
+        ['alert', 'de_accel', true],
+        ['trip', 'de_accel', true],
+      ]),
+    );
+    for (const x of snaps) {
+      expect(x.preSamples).toBe(5 * 12_800);
+      expect(x.samples.length).toBe(10 * 12_800);
+      // The trigger sample is the one at the trigger time.
+      expect(x.startMs + (x.preSamples * 1000) / x.sampleRateHz).toBeCloseTo(x.trigger === 'alert' ? firstAlarm.atMs : trip.decidedAtMs, 0);
+    }
     await engine.dispose();
   });
 

@@ -122,6 +122,7 @@ describe('Repository', () => {
       diagnosis: DIAGNOSIS,
       maxScore: 3.4,
       summary: 'Inner-race defect; tripped on velocity',
+      configVersion: null,
     });
     expect(tripFrame).toMatchObject({ channelId: 'de_accel', startMs: 149.9, sampleRateHz: 12000, shaftHz: 29.95 });
     expect(tripFrame!.samples).toBeInstanceOf(Float32Array);

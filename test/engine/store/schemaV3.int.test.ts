@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditTrail } from '../../../engine/store/AuditTrail';
 import { SchemaTooNewError } from '../../../engine/store/migrate';
-import { MIGRATIONS, type Migration } from '../../../engine/store/migrations';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from '../../../engine/store/migrations';
 import { openDatabase } from '../../../engine/store/openDatabase';
 import { Repository } from '../../../engine/store/Repository';
 import { assetConfig, fakeOnnx, modelInput, tempDirs } from './fixtures';
@@ -149,13 +149,13 @@ describe('schema v3 (users_audit)', () => {
     }
   });
 
-  it('still refuses a database with a newer schema: a v3 file in a v2 build, a v5 file in this (v4) build', () => {
+  it('still refuses a database with a newer schema: a v3 file in a v2 build, a file one version newer than this build', () => {
     const v3 = tmp.path();
     openDatabase(v3, { nowMs: () => 0, migrations: UP_TO_V3 }).db.close();
     expect(() => openDatabase(v3, { migrations: UP_TO_V2 })).toThrow(SchemaTooNewError);
 
     const v5 = tmp.path();
-    const future: Migration[] = [...MIGRATIONS, { version: 5, name: 'future', up: 'CREATE TABLE future (id INTEGER) STRICT;' }];
+    const future: Migration[] = [...MIGRATIONS, { version: LATEST_SCHEMA_VERSION + 1, name: 'future', up: 'CREATE TABLE future (id INTEGER) STRICT;' }];
     openDatabase(v5, { nowMs: () => 0, migrations: future }).db.close();
     let caught: unknown;
     try {
@@ -164,10 +164,10 @@ describe('schema v3 (users_audit)', () => {
       caught = err;
     }
     expect(caught).toBeInstanceOf(SchemaTooNewError);
-    expect({ db: (caught as SchemaTooNewError).databaseVersion, code: (caught as SchemaTooNewError).codeVersion }).toEqual({ db: 5, code: 4 });
+    expect({ db: (caught as SchemaTooNewError).databaseVersion, code: (caught as SchemaTooNewError).codeVersion }).toEqual({ db: LATEST_SCHEMA_VERSION + 1, code: LATEST_SCHEMA_VERSION });
     const raw = new Database(v5, { readonly: true });
     try {
-      expect(raw.pragma('user_version', { simple: true })).toBe(5); // untouched
+      expect(raw.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION + 1); // untouched
     } finally {
       raw.close();
     }

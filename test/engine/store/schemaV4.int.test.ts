@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AuditTrail } from '../../../engine/store/AuditTrail';
-import { MIGRATIONS } from '../../../engine/store/migrations';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS } from '../../../engine/store/migrations';
 import { openDatabase } from '../../../engine/store/openDatabase';
 import { Repository } from '../../../engine/store/Repository';
 import { assetConfig, fakeOnnx, journalEvents, modelInput, tempDirs } from './fixtures';
@@ -46,7 +46,9 @@ describe('schema v4 (alarm_journal_feature_history)', () => {
     writeV3File(path);
     const { db, migration } = openDatabase(path, { nowMs: () => 5 });
     try {
-      expect(migration).toEqual({ fromVersion: 3, toVersion: 4, applied: [{ version: 4, name: 'alarm_journal_feature_history' }] });
+      // Later steps (5, 6, …) follow in the same open; this test is about step 4 keeping every row.
+      expect(migration).toMatchObject({ fromVersion: 3, toVersion: LATEST_SCHEMA_VERSION });
+      expect(migration.applied[0]).toEqual({ version: 4, name: 'alarm_journal_feature_history' });
       expect(Object.fromEntries(TABLES.map((t) => [t, count(db, t)]))).toEqual(Object.fromEntries(TABLES.map((t) => [t, 1])));
       const repo = new Repository(db);
       expect(repo.getAsset('pump-1')).toEqual({ config: assetConfig('pump-1'), createdMs: 1000 });
@@ -58,8 +60,9 @@ describe('schema v4 (alarm_journal_feature_history)', () => {
         { version: 2, name: 'model_registry', applied_ms: 1 },
         { version: 3, name: 'users_audit', applied_ms: 1 },
         { version: 4, name: 'alarm_journal_feature_history', applied_ms: 5 },
+        ...MIGRATIONS.filter((m) => m.version > 4).map((m) => ({ version: m.version, name: m.name, applied_ms: 5 })),
       ]);
-      expect(db.pragma('user_version', { simple: true })).toBe(4);
+      expect(db.pragma('user_version', { simple: true })).toBe(LATEST_SCHEMA_VERSION);
       // The new tables work on the upgraded file.
       repo.journal.append(journalEvents(5000)[0]!);
       repo.history.append([{ assetId: 'pump-1', channelId: 'de_accel', tS: 5, score: 0.5, velocityMmS: null }]);
@@ -69,7 +72,7 @@ describe('schema v4 (alarm_journal_feature_history)', () => {
     }
     const again = openDatabase(path, { nowMs: () => 9 });
     again.db.close();
-    expect(again.migration).toEqual({ fromVersion: 4, toVersion: 4, applied: [] });
+    expect(again.migration).toEqual({ fromVersion: LATEST_SCHEMA_VERSION, toVersion: LATEST_SCHEMA_VERSION, applied: [] });
   });
 
   it('keeps the alarm journal append-only: UPDATE, DELETE and overwriting inserts abort and change nothing', () => {
