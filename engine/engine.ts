@@ -308,8 +308,14 @@ export class Engine {
   }
 
   /** Asset ids, in configuration order. */
-  get assetIds(): string[] {
+  assetIds(): string[] {
     return [...this.monitors.keys()];
+  }
+
+  /** The asset's channels (waveform, then vector), for checking a protection config against it. */
+  channelIds(assetId: string): string[] {
+    const a = this.requireMonitor(assetId).config;
+    return [...a.channels.map((c) => c.channelId), ...(a.vectorChannels ?? []).map((c) => c.channelId)];
   }
 
   /** Errors raised inside the pipeline (a bug, never bad input): counted and kept for the status. */
