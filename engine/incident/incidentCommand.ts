@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { openDatabase } from '../store/openDatabase';
+import { AuditTrail } from '../store/AuditTrail';
 import { Repository } from '../store/Repository';
 import { incidentTimeline, timelineToCsv, timelineToHtml, timelineToJson } from './incidentTimeline';
 
@@ -32,7 +33,7 @@ export async function incidentCommand(o: IncidentCommandOptions, print: (s: stri
       if (rows.length === 0) print('no incidents\n');
       return 0;
     }
-    const t = incidentTimeline(repo, o.id);
+    const t = incidentTimeline(repo, o.id, new AuditTrail(db));
     const format = o.format ?? 'json';
     const text = format === 'csv' ? timelineToCsv(t) : format === 'html' ? timelineToHtml(t) : timelineToJson(t);
     if (o.out) await writeFile(o.out, text);

@@ -1,4 +1,6 @@
+import type { AlarmEvent } from '../alarm/alarmTypes';
 import type { Diagnosis } from '../contract/features';
+import type { AuditRecord, AuditTrail } from '../store/AuditTrail';
 import type { Repository } from '../store/Repository';
 import type { TripFrame } from '../store/records';
 import type { WaveformSnapshot, WaveformSnapshotMeta } from './WaveformRecorder';
@@ -14,6 +16,8 @@ export interface TimelineEntry {
     | 'waveform_snapshot'
     | 'model_promoted'
     | 'operator_feedback'
+    | 'alarm_state'
+    | 'operator_action'
     | 'incident_closed';
   /** One line a reviewer reads. */
   text: string;
@@ -67,7 +71,7 @@ function snapshotEntry(s: WaveformSnapshot, modelVersion: string): TimelineEntry
  * every entry is already recorded once, with its time; the timeline only orders and explains them.
  * Throws for an unknown incident id (a clear error, nothing half-built).
  */
-export function incidentTimeline(repo: Repository, incidentId: string): IncidentTimeline {
+export function incidentTimeline(repo: Repository, incidentId: string, audit: AuditTrail | null = null): IncidentTimeline {
   const inc = repo.getIncident(incidentId);
   if (!inc) throw new Error(`unknown incident ${incidentId}`);
   const toMs = inc.closedMs ?? Number.MAX_SAFE_INTEGER;
@@ -97,6 +101,13 @@ export function incidentTimeline(repo: Repository, incidentId: string): Incident
       entries.push({ atMs: f.atMs, kind: 'operator_feedback', text: `${f.by} marked it ${f.verdict === 'false_alarm' ? 'a false alarm' : 'a confirmed fault'}${f.note ? `: ${f.note}` : ''}`, modelVersion: f.modelVersion, detail: { verdict: f.verdict, by: f.by, windows: f.windows } });
     }
   }
+  for (const e of repo.journal.list({ assetId: inc.assetId, fromMs: inc.openedMs, toMs: toMs + 1, limit: 10_000 })) {
+    entries.push({ atMs: e.atMs, kind: 'alarm_state', text: alarmText(e), modelVersion: null, detail: { alarmKey: e.alarmKey, type: e.type, stateAfter: e.stateAfter } });
+  }
+  for (const a of audit ? operatorActions(audit, inc.assetId, incidentId, inc.openedMs, toMs) : []) {
+    const outcome = a.outcome === 'done' ? '' : ` — ${a.outcome}${a.refusal ? `: ${a.refusal}` : ''}`;
+    entries.push({ atMs: a.atMs, kind: 'operator_action', text: `${a.actor} (${a.role ?? 'no role'}): ${a.action} ${a.target ?? ''}${a.reason ? ` (${a.reason})` : ''}${outcome}`, modelVersion: null, detail: { auditId: a.id, actor: a.actor, action: a.action, outcome: a.outcome } });
+  }
   const snapshots = repo.snapshots.forIncident(incidentId);
   for (const s of snapshots) entries.push(snapshotEntry(s, inc.modelVersion));
   if (inc.closedMs !== null) entries.push({ atMs: inc.closedMs, kind: 'incident_closed', text: inc.summary ?? 'incident closed', modelVersion: inc.modelVersion, detail: {} });
@@ -108,7 +119,9 @@ export function incidentTimeline(repo: Repository, incidentId: string): Incident
     waveform_snapshot: 4,
     model_promoted: 5,
     operator_feedback: 6,
-    incident_closed: 7,
+    alarm_state: 7,
+    operator_action: 8,
+    incident_closed: 9,
   };
   entries.sort((a, b) => a.atMs - b.atMs || order[a.kind] - order[b.kind]);
   return {
@@ -218,4 +231,33 @@ ${rows}
 <h2>Raw waveforms</h2>${t.snapshots.length === 0 ? '<p>No waveform snapshots stored.</p>' : t.snapshots.map(snapshotSvg).join('\n')}
 </body></html>
 `;
+}
+
+/** Audited actions of people on the incident's asset (its alarms, latch, bypass, setpoints, models) or on the incident itself, while it was open. */
+function operatorActions(audit: AuditTrail, assetId: string, incidentId: string, fromMs: number, toMs: number): AuditRecord[] {
+  const rows = audit.list({ fromMs, toMs: toMs === Number.MAX_SAFE_INTEGER ? toMs : toMs + 1, limit: 10_000 });
+  // Alarm acknowledgements and shelves are in the alarm journal already (alarm_state entries).
+  return rows.filter((r) => !r.action.startsWith('alarm.') || r.action === 'alarm.feedback').filter((r) => r.target === assetId || r.target === incidentId || (r.target ?? '').startsWith(`${assetId}/`));
+}
+
+/** One line for an alarm journal event. */
+function alarmText(e: AlarmEvent): string {
+  const who = 'by' in e && e.by ? ` by ${e.by}` : '';
+  switch (e.type) {
+    case 'AlarmActivated':
+      return `alarm ${e.alarmKey} (${e.priority}) activated: ${e.value.toFixed(3)} ≥ ${e.setpoint} → ${e.stateAfter}`;
+    case 'AlarmAcknowledged':
+      return `alarm ${e.alarmKey} acknowledged${who}${e.note ? `: ${e.note}` : ''}`;
+    case 'AlarmShelved':
+      return `alarm ${e.alarmKey} shelved${who} until ${new Date(e.untilMs).toISOString()}: ${e.reason}`;
+    case 'CommandRefused':
+      return `alarm ${e.alarmKey}: ${e.command}${who} refused: ${e.reason}`;
+    case 'AlarmSuppressed':
+    case 'AlarmUnsuppressed':
+    case 'AlarmRemovedFromService':
+    case 'AlarmReturnedToService':
+      return `alarm ${e.alarmKey} ${e.type.replace(/^Alarm/, '').replace(/([A-Z])/g, ' $1').trim().toLowerCase()}${who}: ${e.reason} → ${e.stateAfter}`;
+    default:
+      return `alarm ${e.alarmKey} ${e.type.replace(/^Alarm/, '').replace(/([A-Z])/g, ' $1').trim().toLowerCase()} → ${e.stateAfter}`;
+  }
 }

@@ -4,7 +4,8 @@ import { main } from '../../../engine/cli';
 import { incidentTimeline, timelineToCsv, timelineToHtml, timelineToJson } from '../../../engine/incident/incidentTimeline';
 import { openDatabase } from '../../../engine/store/openDatabase';
 import { Repository } from '../../../engine/store/Repository';
-import { alarmEvent, assetConfig, DIAGNOSIS, modelInput, tempDirs, tripEvent } from '../store/fixtures';
+import { AuditTrail } from '../../../engine/store/AuditTrail';
+import { alarmEvent, assetConfig, DIAGNOSIS, journalEvents, modelInput, tempDirs, tripEvent } from '../store/fixtures';
 
 const dirs = tempDirs();
 afterAll(() => dirs.cleanup());
@@ -49,6 +50,40 @@ describe('incident timeline', () => {
     expect(html).toContain('<h1>Incident inc-1</h1>');
     expect(html).toContain('spall, &#60;b&#62;replace&#60;/b&#62;');
     expect(html).not.toMatch(/<script|https?:\/\//);
+    db.close();
+  });
+
+  it('given alarm-state changes and audited operator actions while it was open, then the timeline shows them in order, with refusals and without the ones on other assets or after it closed', () => {
+    const { db } = openDatabase(dirs.path('actions.sqlite'), { nowMs: () => 0 });
+    const repo = new Repository(db);
+    repo.upsertAsset(assetConfig('pump-1'), 0);
+    repo.openIncident({ id: 'inc-2', assetId: 'pump-1', openedMs: 10_000, modelVersion: 'm-abc123', firstAlertMs: 10_000 });
+    for (const e of journalEvents(10_000)) repo.journal.append(e);
+    let now = 0;
+    const audit = new AuditTrail(db, { nowMs: () => now });
+    const act = (atMs: number, actor: string, action: string, target: string, outcome: 'done' | 'refused' | 'failed', refusal?: string) => {
+      now = atMs;
+      audit.record({ actor, role: actor === 'olga' ? 'operator' : 'engineer', action, target, reason: 'test', outcome, ...(refusal ? { refusal } : {}) });
+    };
+    act(11_500, 'olga', 'alarm.acknowledge', 'pump-1/level.alert', 'done'); // in the journal already
+    act(17_000, 'olga', 'reset', 'pump-1', 'refused', 'role operator may not reset');
+    act(18_000, 'erin', 'reset', 'pump-1', 'failed', 'reset refused: danger condition still holds: score');
+    act(18_500, 'erin', 'bypass', 'fan-2', 'done'); // another asset
+    act(19_000, 'erin', 'reset', 'pump-1', 'done');
+    repo.closeIncident('inc-2', 20_000, 'reset after repair');
+    act(25_000, 'erin', 'setpoint.change', 'pump-1', 'done'); // after it closed
+
+    const t = incidentTimeline(repo, 'inc-2', audit);
+    const kinds = t.entries.map((e) => [e.atMs, e.kind]);
+    expect(kinds.filter(([, k]) => k === 'alarm_state')).toHaveLength(7);
+    expect(t.entries.filter((e) => e.kind === 'operator_action').map((e) => [e.atMs, e.text])).toEqual([
+      [17_000, 'olga (operator): reset pump-1 (test) — refused: role operator may not reset'],
+      [18_000, 'erin (engineer): reset pump-1 (test) — failed: reset refused: danger condition still holds: score'],
+      [19_000, 'erin (engineer): reset pump-1 (test)'],
+    ]);
+    expect(t.entries.find((e) => e.detail['type'] === 'AlarmAcknowledged')?.text).toBe('alarm score.alert acknowledged by op-ana: checking bearing temp');
+    expect(kinds.at(-1)).toEqual([20_000, 'incident_closed']);
+    expect(timelineToHtml(t)).toContain('danger condition still holds');
     db.close();
   });
 
