@@ -2,7 +2,7 @@ import type { AlarmEvent } from '../alarm/alarmTypes';
 import type { Diagnosis } from '../contract/features';
 import type { AuditRecord, AuditTrail } from '../store/AuditTrail';
 import type { Repository } from '../store/Repository';
-import type { TripFrame } from '../store/records';
+import type { ProtectionDetail, TripFrame } from '../store/records';
 import type { WaveformSnapshot, WaveformSnapshotMeta } from './WaveformRecorder';
 
 /** One moment of an incident, millisecond-ordered. */
@@ -82,13 +82,14 @@ export function incidentTimeline(repo: Repository, incidentId: string, audit: Au
     entries.push({
       atMs: e.atMs,
       kind: 'level_changed',
-      text: `${e.from} → ${e.to}: ${e.source} ${e.value.toFixed(3)} against setpoint ${e.setpoint}`,
+      text: `${e.from} → ${e.to}: ${e.protection?.cause === 'reset' ? `latch reset (${e.source} now ${e.value.toFixed(3)})` : `${e.source} ${e.value.toFixed(3)} against setpoint ${e.setpoint}`}${groupText(e.protection)}`,
       modelVersion: e.modelVersion,
-      detail: { from: e.from, to: e.to, source: e.source, value: e.value, setpoint: e.setpoint, diagnosis: e.diagnosis?.fault ?? null },
+      detail: { from: e.from, to: e.to, source: e.source, value: e.value, setpoint: e.setpoint, diagnosis: e.diagnosis?.fault ?? null, protection: e.protection },
     });
   }
   for (const t of repo.listTripsForIncident(incidentId)) {
-    entries.push({ atMs: t.decidedAtMs, kind: 'trip_decided', text: `trip decided: ${t.source} ${t.value.toFixed(3)} ≥ danger ${t.setpoint}`, modelVersion: t.modelVersion, detail: { source: t.source, value: t.value, setpoint: t.setpoint } });
+    const cause = t.protection?.cause === 'bypass-removed' ? ' when the bypass was removed' : '';
+    entries.push({ atMs: t.decidedAtMs, kind: 'trip_decided', text: `trip decided${cause}: ${t.source} ${t.value.toFixed(3)} ≥ danger ${t.setpoint}${groupText(t.protection)}`, modelVersion: t.modelVersion, detail: { source: t.source, value: t.value, setpoint: t.setpoint, protection: t.protection } });
     entries.push({ atMs: t.commandedAtMs, kind: 'trip_commanded', text: `trip command sent to ${t.actuator}, ${(t.latencyUs / 1000).toFixed(2)} ms after the frame arrived`, modelVersion: t.modelVersion, detail: { actuator: t.actuator, latencyUs: t.latencyUs } });
   }
   for (const p of repo.models.listPromotions(inc.assetId)) {
@@ -260,4 +261,12 @@ function alarmText(e: AlarmEvent): string {
     default:
       return `alarm ${e.alarmKey} ${e.type.replace(/^Alarm/, '').replace(/([A-Z])/g, ' $1').trim().toLowerCase()} → ${e.stateAfter}`;
   }
+}
+
+/** ' — group velocity on de_accel (faulted: fe_accel), configuration cfg-…' for a voted-protection record. */
+function groupText(p: ProtectionDetail | null): string {
+  if (!p) return '';
+  const on = p.channelIds.length > 0 ? ` on ${p.channelIds.join(', ')}` : '';
+  const faulted = p.faultedChannelIds.length > 0 ? ` (faulted, voting as tripped: ${p.faultedChannelIds.join(', ')})` : '';
+  return ` — group ${p.groupId}${on}${faulted}${p.configVersion ? `, configuration ${p.configVersion}` : ''}`;
 }

@@ -24,6 +24,7 @@ import type {
 import { StoreRequestError } from './result';
 import {
   diagnosisToJson,
+  protectionToJson,
   toAlarmEvent,
   toIncidentRecord,
   toIncidentSummary,
@@ -53,18 +54,24 @@ function prepareStatements(db: Database.Database) {
   const hasConfigVersion =
     (db.prepare("SELECT count(*) FROM pragma_table_info('incidents') WHERE name = 'config_version'").pluck().get() as number) > 0;
   const incidentColumns = `${INCIDENT_COLUMNS}, ${hasConfigVersion ? 'config_version' : 'NULL AS config_version'}`;
+  // alarm_events.protection_json and trips.protection_json arrive with schema v7, the same way.
+  const hasProtection = (db.prepare("SELECT count(*) FROM pragma_table_info('trips') WHERE name = 'protection_json'").pluck().get() as number) > 0;
+  const protection = hasProtection ? 'protection_json' : 'NULL AS protection_json';
+  const alarmColumns = `${ALARM_COLUMNS}, ${protection}`;
+  const tripColumns = `${TRIP_COLUMNS}, ${protection}`;
   return {
     hasConfigVersion,
+    hasProtection,
     upsertAsset: p(`INSERT INTO assets (asset_id, name, config_json, created_ms) VALUES (@assetId, @name, @configJson, @createdMs)
       ON CONFLICT (asset_id) DO UPDATE SET name = excluded.name, config_json = excluded.config_json`),
     getAsset: p('SELECT * FROM assets WHERE asset_id = ?'),
     listAssets: p('SELECT * FROM assets ORDER BY asset_id'),
-    insertAlarm: p(`INSERT INTO alarm_events (asset_id, at_ms, from_level, to_level, source, value, setpoint, model_version, diagnosis_json)
-      VALUES (@assetId, @atMs, @from, @to, @source, @value, @setpoint, @modelVersion, @diagnosisJson)`),
+    insertAlarm: p(`INSERT INTO alarm_events (asset_id, at_ms, from_level, to_level, source, value, setpoint, model_version, diagnosis_json${hasProtection ? ', protection_json' : ''})
+      VALUES (@assetId, @atMs, @from, @to, @source, @value, @setpoint, @modelVersion, @diagnosisJson${hasProtection ? ', @protectionJson' : ''})`),
     countAlarmsAll: p('SELECT count(*) FROM alarm_events WHERE at_ms >= @fromMs AND at_ms < @toMs').pluck(),
     countAlarmsAsset: p('SELECT count(*) FROM alarm_events WHERE asset_id = @assetId AND at_ms >= @fromMs AND at_ms < @toMs').pluck(),
-    listAlarmsAll: p(`SELECT ${ALARM_COLUMNS} FROM alarm_events WHERE at_ms >= @fromMs AND at_ms < @toMs ORDER BY at_ms DESC, id DESC LIMIT @limit`),
-    listAlarmsAsset: p(`SELECT ${ALARM_COLUMNS} FROM alarm_events WHERE asset_id = @assetId AND at_ms >= @fromMs AND at_ms < @toMs
+    listAlarmsAll: p(`SELECT ${alarmColumns} FROM alarm_events WHERE at_ms >= @fromMs AND at_ms < @toMs ORDER BY at_ms DESC, id DESC LIMIT @limit`),
+    listAlarmsAsset: p(`SELECT ${alarmColumns} FROM alarm_events WHERE asset_id = @assetId AND at_ms >= @fromMs AND at_ms < @toMs
       ORDER BY at_ms DESC, id DESC LIMIT @limit`),
     openIncident: p(`INSERT INTO incidents (id, asset_id, opened_ms, first_alert_ms, trip_ms, model_version, diagnosis_json, max_score,
       trip_frame_json, trip_frame, summary${hasConfigVersion ? ', config_version' : ''}) VALUES (@id, @assetId, @openedMs, @firstAlertMs,
@@ -88,11 +95,11 @@ function prepareStatements(db: Database.Database) {
     listIncidentsAll: p(`SELECT ${incidentColumns} FROM incidents ORDER BY opened_ms DESC, id LIMIT ?`),
     listIncidentsAsset: p(`SELECT ${incidentColumns} FROM incidents WHERE asset_id = ? ORDER BY opened_ms DESC, id LIMIT ?`),
     insertTrip: p(`INSERT INTO trips (asset_id, decided_at_ms, commanded_at_ms, latency_us, source, value, setpoint, model_version,
-      actuator, incident_id) VALUES (@assetId, @decidedAtMs, @commandedAtMs, @latencyUs, @source, @value, @setpoint, @modelVersion,
-      @actuator, @incidentId)`),
-    listTripsAll: p(`SELECT ${TRIP_COLUMNS} FROM trips ORDER BY decided_at_ms DESC, id DESC LIMIT ?`),
-    listTripsAsset: p(`SELECT ${TRIP_COLUMNS} FROM trips WHERE asset_id = ? ORDER BY decided_at_ms DESC, id DESC LIMIT ?`),
-    listTripsIncident: p(`SELECT ${TRIP_COLUMNS} FROM trips WHERE incident_id = ? ORDER BY decided_at_ms, id`),
+      actuator, incident_id${hasProtection ? ', protection_json' : ''}) VALUES (@assetId, @decidedAtMs, @commandedAtMs, @latencyUs, @source, @value, @setpoint, @modelVersion,
+      @actuator, @incidentId${hasProtection ? ', @protectionJson' : ''})`),
+    listTripsAll: p(`SELECT ${tripColumns} FROM trips ORDER BY decided_at_ms DESC, id DESC LIMIT ?`),
+    listTripsAsset: p(`SELECT ${tripColumns} FROM trips WHERE asset_id = ? ORDER BY decided_at_ms DESC, id DESC LIMIT ?`),
+    listTripsIncident: p(`SELECT ${tripColumns} FROM trips WHERE incident_id = ? ORDER BY decided_at_ms, id`),
   };
 }
 type Statements = ReturnType<typeof prepareStatements>;
@@ -184,6 +191,7 @@ export class Repository {
       setpoint: e.setpoint,
       modelVersion: e.modelVersion,
       diagnosisJson: diagnosisToJson(e.diagnosis),
+      ...(this.#s.hasProtection ? { protectionJson: protectionToJson(e) } : {}),
     });
     return Number(r.lastInsertRowid);
   }
@@ -270,6 +278,7 @@ export class Repository {
       modelVersion: t.modelVersion,
       actuator: t.actuator,
       incidentId: t.incidentId,
+      ...(this.#s.hasProtection ? { protectionJson: protectionToJson(t) } : {}),
     });
     return Number(r.lastInsertRowid);
   }

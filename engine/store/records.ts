@@ -139,6 +139,16 @@ export type ModelFeedbackRecord = Omit<Required<ModelFeedbackInput>, 'vectors'> 
   vectors: Float32Array[];
 };
 
+/** What voted protection concluded with a level change or trip (schema v7; null on older rows). */
+export interface ProtectionDetail {
+  groupId: string;
+  channelIds: string[];
+  /** Faulted channels that voted (vote-as-tripped); trips only. */
+  faultedChannelIds: string[];
+  cause: 'setpoint' | 'reset' | 'bypass-removed';
+  configVersion: string | null;
+}
+
 /** One stored alarm-level change, as the journal page shows it. */
 export interface AlarmEventRecord {
   id: number;
@@ -151,6 +161,7 @@ export interface AlarmEventRecord {
   setpoint: number;
   modelVersion: string;
   diagnosis: Diagnosis | null;
+  protection: ProtectionDetail | null;
 }
 
 /**
@@ -234,6 +245,7 @@ export interface TripRecord {
   modelVersion: string;
   actuator: string;
   incidentId: string;
+  protection: ProtectionDetail | null;
 }
 
 /** Filters for alarm-event counts and lists; the time range is half-open [fromMs, toMs). */

@@ -6,6 +6,7 @@ import type {
   AlarmEventRecord,
   IncidentRecord,
   IncidentSummary,
+  ProtectionDetail,
   StoredAsset,
   TripFrame,
   TripFrameMeta,
@@ -39,6 +40,8 @@ export interface AlarmEventRow {
   setpoint: number;
   model_version: string;
   diagnosis_json: string | null;
+  /** Schema v7; selected as NULL over an older schema. */
+  protection_json: string | null;
 }
 
 /** Raw `incidents` row; `trip_frame` is only selected by the single-incident query. */
@@ -72,6 +75,8 @@ export interface TripRow {
   model_version: string;
   actuator: string;
   incident_id: string;
+  /** Schema v7; selected as NULL over an older schema. */
+  protection_json: string | null;
 }
 
 /** Serialises a diagnosis for a `*_json` column (null stays SQL NULL). */
@@ -113,7 +118,19 @@ export function toAlarmEvent(row: AlarmEventRow): AlarmEventRecord {
     setpoint: row.setpoint,
     modelVersion: row.model_version,
     diagnosis: parseDiagnosis(row.diagnosis_json),
+    protection: parseProtection(row.protection_json),
   };
+}
+
+/** The protection detail of an alarm-level change or trip, for its `protection_json` column (null when the event has none). */
+export function protectionToJson(e: { groupId?: string; channelIds?: string[]; faultedChannelIds?: string[]; cause?: ProtectionDetail['cause']; configVersion?: string }): string | null {
+  if (e.groupId === undefined) return null;
+  const detail: ProtectionDetail = { groupId: e.groupId, channelIds: e.channelIds ?? [], faultedChannelIds: e.faultedChannelIds ?? [], cause: e.cause ?? 'setpoint', configVersion: e.configVersion ?? null };
+  return JSON.stringify(detail);
+}
+
+function parseProtection(json: string | null): ProtectionDetail | null {
+  return json === null ? null : (JSON.parse(json) as ProtectionDetail);
 }
 
 /** Maps an incident row without samples. */
@@ -166,6 +183,7 @@ export function toTrip(row: TripRow): TripRecord {
     setpoint: row.setpoint,
     modelVersion: row.model_version,
     actuator: row.actuator,
+    protection: parseProtection(row.protection_json),
     incidentId: row.incident_id,
   };
 }

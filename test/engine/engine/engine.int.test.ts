@@ -68,7 +68,7 @@ describe('engine end to end on the simulator (no external data)', () => {
     expect(incident.diagnosis?.fault).toBe('outer_race');
     expect(incident.tripFrame?.samples.length).toBe(4096);
     expect(incident.tripFrame?.sampleRateHz).toBe(12_800);
-    expect(store.repo.listTripsForIncident(incident.id)).toHaveLength(1);
+    expect(store.repo.listTripsForIncident(incident.id)).toMatchObject([{ protection: { groupId: 'score', channelIds: ['de_accel'], cause: 'setpoint', configVersion: 'built-in' } }]);
     expect(store.repo.listModelVersions('pump-101').map((m) => m.versionId)).toEqual([trip.modelVersion]);
     expect(incident.configVersion).toBe('built-in');
 

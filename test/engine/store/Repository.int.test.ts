@@ -81,6 +81,7 @@ describe('Repository', () => {
       setpoint: 1,
       modelVersion: 'm-abc123',
       diagnosis: null,
+      protection: null,
     });
     expect(repo.listAlarmEvents({ limit: 2 }).map((e) => e.atMs)).toEqual([30, 25.5]);
   });
@@ -99,7 +100,7 @@ describe('Repository', () => {
       tripFrame: { channelId: 'de_accel', startMs: 149.9, sampleRateHz: 12000, shaftHz: 29.95, samples },
     });
     repo.updateIncident('inc-pump-1-100', { maxScore: 2.0, firstAlertMs: 999, tripMs: 999 }); // lower score, later times: ignored
-    repo.insertTrip({ ...tripEvent(150.25), incidentId: 'inc-pump-1-100', actuator: 'modbus:coil/17' });
+    repo.insertTrip({ ...tripEvent(150.25), incidentId: 'inc-pump-1-100', actuator: 'modbus:coil/17', groupId: 'velocity', channelIds: ['de_accel'], faultedChannelIds: [], cause: 'setpoint', configVersion: 'cfg-pump-1-2' });
     repo.closeIncident('inc-pump-1-100', 9000, 'Inner-race defect; tripped on velocity');
 
     // Read through a separate connection so nothing is served from the writer's memory.
@@ -148,6 +149,7 @@ describe('Repository', () => {
         modelVersion: 'm-abc123',
         actuator: 'modbus:coil/17',
         incidentId: 'inc-pump-1-100',
+        protection: { groupId: 'velocity', channelIds: ['de_accel'], faultedChannelIds: [], cause: 'setpoint', configVersion: 'cfg-pump-1-2' },
       },
     ]);
     expect(reader.listTrips({ limit: 10 })).toHaveLength(1);

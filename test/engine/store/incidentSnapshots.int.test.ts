@@ -220,7 +220,7 @@ describe('incident snapshots (schema v6)', () => {
     v5.close();
     const { db, migration } = openDatabase(path, { nowMs: () => 2 });
     try {
-      expect(migration.applied).toEqual([{ version: 6, name: 'incident_snapshots' }]);
+      expect(migration.applied[0]).toEqual({ version: 6, name: 'incident_snapshots' });
       const repo = new Repository(db);
       expect(repo.listIncidents({ limit: 5 }).map((i) => [i.id, i.configVersion])).toEqual([['inc-1', 'cfg-pump-1-1']]);
       expect(repo.snapshots.metaForIncident('inc-1')).toEqual([]);
