@@ -1,26 +1,10 @@
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../util/startModuleWorker';
 import type { LearnerReply, LearnerRequest } from './learnerProtocol';
 import type { LearnerApi, LearnerKey, LearnerSnapshot } from './LearnerService';
 
 type Pending = { resolve: (v: unknown) => void; reject: (e: Error) => void };
 type Body = LearnerRequest extends infer R ? (R extends LearnerRequest ? Omit<R, 'seq'> : never) : never;
-
-/**
- * Starts the learner thread. Why two ways: in the Electron bundle the entry is the built
- * learnerWorker.js beside the bundle that contains this code (electron.vite.config.ts emits it);
- * from source (the CLI under tsx, vitest) it is the .ts file beside this one, and Node 20 does not
- * apply `--import` loaders to a worker's entry, so a one-line bootstrap registers tsx first.
- */
-function startWorker(): Worker {
-  const here = import.meta.url;
-  if (!/\.ts$/.test(new URL(here).pathname)) return new Worker(new URL('./learnerWorker.js', here));
-  const tsxApi = pathToFileURL(createRequire(here).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const entry = new URL('./learnerWorker.ts', here).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true });
-}
 
 /**
  * The engine's side of the learner thread: each LearnerApi call becomes a typed request with a
@@ -35,7 +19,7 @@ export class WorkerLearnerHost implements LearnerApi {
   private dead: Error | null = null;
 
   constructor(private readonly onError: (err: Error) => void = () => {}) {
-    this.worker = startWorker();
+    this.worker = startModuleWorker(import.meta.url, 'learnerWorker');
     this.worker.on('message', (r: LearnerReply) => this.reply(r));
     this.worker.on('error', (err) => this.die(err));
     this.worker.on('exit', (code) => this.die(new Error(`learner thread exited with code ${code}`)));

@@ -1,5 +1,6 @@
 import type { StoreError } from './result';
 import { nodeScheduler, type Cancel, type Scheduler } from './scheduler';
+import type { StoreSink } from './StoreSink';
 import type { StoreBackend } from './SqliteBackend';
 import { detachOp, OP_PRIORITY, type StoreOp, type StoreOpKind } from './storeOps';
 
@@ -85,7 +86,7 @@ type StepOutcome = 'idle' | 'progress' | 'blocked';
  * dropped; bounded ops (alarm-level events, feature history) are dropped beyond `maxBoundedOps`, with counts
  * and `overflow` issues. `OP_PRIORITY` says which is which, and why.
  */
-export class StoreWriter {
+export class StoreWriter implements StoreSink {
   readonly #backend: StoreBackend;
   readonly #scheduler: Scheduler;
   readonly #maxBatch: number;
