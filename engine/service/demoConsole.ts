@@ -6,7 +6,11 @@ import type { FrameBus } from '../ingest/frameBus';
 import { openStore, type Store } from '../store/openStore';
 import { AlarmBoard } from '../alarm/AlarmBoard';
 import { FeatureDownsampler } from '../store/featureDownsampler';
+import { Accounts } from '../auth/Accounts';
+import { BacktestWorkerHost } from '../config/BacktestWorkerHost';
+import { ConfigService, type StartOutcome } from '../config/ConfigService';
 import { feedPlant } from './plantFeed';
+import { OperatorActions } from './OperatorActions';
 import { restoreProductionModels } from './restoreModels';
 
 export interface DemoConsoleOptions {
@@ -19,13 +23,23 @@ export interface DemoConsoleOptions {
   clock?: () => number;
   /** Start-up messages (models resumed from the registry, or refused). */
   log?: (line: string) => void;
+  /** Days of 1-second feature history kept for backtests (default 90); older seconds are deleted hourly. */
+  historyRetentionDays?: number;
 }
+
+const HOUR_MS = 3_600_000;
 
 /** A running console on the demo plant; `stop()` halts the plant, settles the engine and closes the store. */
 export interface DemoConsole {
   engine: Engine;
   /** The live alarm list (ISA-18.2); operator commands reach it through OperatorActions. */
   board: AlarmBoard;
+  /** Local users and roles, and the audit trail every plant-changing action is written to. */
+  accounts: Accounts;
+  /** People's plant actions (reset, bypass, acknowledge, shelve, models, feedback), authorised and audited. */
+  actions: OperatorActions;
+  /** Managed changes of the protection configuration (propose, backtest, approve, apply, revert). */
+  configs: ConfigService;
   plant: DemoPlant;
   bus: FrameBus;
   store: Store;
@@ -41,7 +55,7 @@ export interface DemoConsole {
 export async function startDemoConsole(opts: DemoConsoleOptions = {}): Promise<DemoConsole> {
   const clock = opts.clock ?? (() => Date.now());
   const plant = new DemoPlant({ seed: opts.seed ?? 1, startMs: clock() });
-  const store = openStore(opts.dbPath ?? '.vigil/demo.sqlite');
+  const store = openStore(opts.dbPath ?? '.vigil/demo.sqlite', { thread: 'worker' });
   const actuator = new RecordingActuator(clock);
   const engine = await Engine.create({ assets: plant.assets(), clock, actuator, store: (op) => store.writer.enqueue(op), sourceLabel: 'demo plant (simulated)', seed: opts.seed ?? 1 });
   const restored = await restoreProductionModels(engine, store.repo);
@@ -54,23 +68,49 @@ export async function startDemoConsole(opts: DemoConsoleOptions = {}): Promise<D
     const rows = history.push(e.assetId, e.channelId, e.endMs, Number.isFinite(e.score) ? e.score : null, Number.isFinite(e.velocityRmsMmS) ? e.velocityRmsMmS : null);
     if (rows.length > 0) store.writer.enqueue({ kind: 'appendFeatureHistory', rows: [...rows] });
   });
+  const accounts = new Accounts(store.db);
+  const actions = new OperatorActions(engine, store.repo, accounts, board, clock);
+  // The configuration versions reference the assets: they must be on disk before the stored versions are put in force.
+  await store.writer.flush();
+  // The backtest of a proposal reads weeks of history: in its own thread, never on the engine's.
+  const backtests = store.db.memory ? null : new BacktestWorkerHost(store.db.name);
+  const configs = new ConfigService({ repo: store.repo, authority: accounts, target: engine, clock, ...(backtests ? { backtest: backtests.run } : {}) });
+  for (const o of configs.start()) opts.log?.(describeStart(o));
   for (const r of restored) opts.log?.('restored' in r ? `${r.assetId}/${r.channelId}: resumed production model ${r.restored} from the registry` : `${r.assetId}/${r.channelId}: registry model refused (${r.refused}); commissioning afresh`);
+  const retentionMs = (opts.historyRetentionDays ?? 90) * 24 * HOUR_MS;
+  let pruning: Promise<unknown> = Promise.resolve();
+  const prune = (): void => {
+    pruning = store.repo.history.prune(clock() - retentionMs).then(
+      (n) => n > 0 && opts.log?.(`feature history: ${n} seconds older than ${opts.historyRetentionDays ?? 90} days deleted`),
+      (err: unknown) => opts.log?.(`feature history retention failed: ${err instanceof Error ? err.message : String(err)}`),
+    );
+  };
+  prune();
+  const retention = setInterval(prune, HOUR_MS);
+  retention.unref();
   const feed = feedPlant(engine, plant, clock);
   const timer = setInterval(() => {
     engine.tick(clock());
     board.tick(clock());
+    for (const r of configs.tick(clock())) opts.log?.(`${r.assetId}: automatic revert ${r.versionId ? `to ${r.versionId}` : 'failed'}${r.error ? `: ${r.error}` : ''}`);
     opts.onStatus?.(engine.status());
   }, opts.statusIntervalMs ?? 1000);
   return {
     engine,
     board,
+    accounts,
+    actions,
+    configs,
     plant,
     bus: feed.bus,
     store,
     actuator,
     async stop() {
       clearInterval(timer);
+      clearInterval(retention);
       feed.stop();
+      await pruning;
+      await backtests?.dispose();
       await engine.settle();
       const last = history.flush();
       if (last.length > 0) store.writer.enqueue({ kind: 'appendFeatureHistory', rows: [...last] });
@@ -78,4 +118,11 @@ export async function startDemoConsole(opts: DemoConsoleOptions = {}): Promise<D
       await store.close();
     },
   };
+}
+
+/** One start-up line per asset: which protection configuration is in force, and why. */
+function describeStart(o: StartOutcome): string {
+  if (o.outcome === 'applied') return `${o.assetId}: protection config ${o.versionId} in force${o.notes.length > 0 ? ` (${o.notes.join('; ')})` : ''}`;
+  if (o.outcome === 'stored-initial') return `${o.assetId}: built-in protection config stored as ${o.versionId}`;
+  return `${o.assetId}: stored protection config ${o.versionId ?? ''} refused (${o.reason}); in force: ${o.inForce ?? 'built-in, changes blocked until the store is repaired'}`;
 }

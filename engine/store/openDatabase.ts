@@ -29,7 +29,8 @@ export interface OpenedDatabase {
  * keys keep trips tied to incidents and every row tied to a configured asset.
  *
  * `':memory:'` is accepted for unit tests; it has no WAL (journal_mode stays `memory`).
- * Throws `SchemaTooNewError` for a database written by a newer build, and closes the handle on any
+ * Throws `SchemaTooNewError` for a database written by a newer build, `DatabaseUnreadableError`
+ * for a file that is not a database or is damaged, and closes the handle on any
  * failure so a refused file is not left locked.
  */
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): OpenedDatabase {
@@ -46,6 +47,28 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): O
     return { db, migration };
   } catch (err) {
     db.close();
+    const code = (err as { code?: unknown }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') throw new DatabaseUnreadableError(path, String(code), err);
     throw err;
+  }
+}
+
+/**
+ * The file is not an SQLite database or is damaged. Vigil stops rather than start afresh over it:
+ * the incident history may be recoverable, and a new file in its place would hide that it is gone.
+ */
+export class DatabaseUnreadableError extends Error {
+  readonly code = 'VIGIL_DATABASE_UNREADABLE';
+  constructor(
+    readonly path: string,
+    readonly sqliteCode: string,
+    cause: unknown,
+  ) {
+    super(
+      `database ${path} cannot be read (${sqliteCode}: ${cause instanceof Error ? cause.message : String(cause)}): it is not a Vigil database or it is damaged; ` +
+        'Vigil has not changed it. Restore it from a backup, or move it aside to start with an empty one',
+      { cause },
+    );
+    this.name = 'DatabaseUnreadableError';
   }
 }

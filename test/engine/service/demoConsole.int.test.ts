@@ -18,6 +18,16 @@ describe('demo console keeps the 1-second history the backtest reads', () => {
     const c = await startDemoConsole({ dbPath: db, statusIntervalMs: 200 });
     await new Promise((r) => setTimeout(r, 18_000));
     expect(c.board.rows()).toEqual([]); // a healthy plant: nothing on the alarm list yet
+    // Every asset runs its stored protection configuration (version 1, the built-in one, stored at first start).
+    expect(c.engine.status().assets.map((a) => a.configVersion)).toEqual(c.engine.assetIds().map((id) => `cfg-${id}-1`));
+    // A proposal is backtested over what the console recorded, in the backtest thread.
+    await c.accounts.createFirstAdmin('ada', 'correct horse battery');
+    await c.accounts.createUser({ userName: 'ada' }, { userName: 'erin', role: 'engineer', secretKind: 'password', secret: 'bearing-grease-42' });
+    await c.store.writer.flush();
+    const current = c.engine.protectionConfig('pump-101');
+    const proposal = await c.configs.propose({ userName: 'erin' }, 'pump-101', { ...current, groups: current.groups.map((g) => ({ ...g, alert: g.alert * 1.2 })) }, 'fewer alerts on start-up');
+    expect(proposal.backtest!.windows).toBeGreaterThan(2);
+    expect(proposal.backtest!.current.activations).toBe(0);
     await c.stop();
     const store = openStore(db);
     try {

@@ -2,7 +2,8 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, type Migration } from '../../../engine/store/migrations';
 import { MigrationMismatchError, SchemaTooNewError } from '../../../engine/store/migrate';
-import { openDatabase } from '../../../engine/store/openDatabase';
+import { DatabaseUnreadableError, openDatabase } from '../../../engine/store/openDatabase';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tempDirs } from './fixtures';
 
 const tmp = tempDirs();
@@ -159,5 +160,14 @@ describe('openDatabase', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('refuses a file that is not a database with a clear error and leaves its bytes as they were', () => {
+    const path = tmp.path();
+    const garbage = Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919) % 251));
+    writeFileSync(path, garbage);
+    expect(() => openDatabase(path)).toThrow(DatabaseUnreadableError);
+    expect(() => openDatabase(path)).toThrow(/cannot be read \(SQLITE_NOTADB.*not a Vigil database or it is damaged; Vigil has not changed it/);
+    expect(readFileSync(path).equals(garbage)).toBe(true);
   });
 });
