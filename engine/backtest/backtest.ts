@@ -91,20 +91,15 @@ export function backtest(
         } else if (e.type === 'LatchReset') resetAtMs = Number.POSITIVE_INFINITY;
       }
     };
+    const scoreCols = h.channels.map((c) => c.score);
+    const velocityCols = h.channels.map((c) => c.velocityMmS);
     for (let i = 0; i < n; i++) {
-      const atMs = h.startMs + i * h.periodMs;
       if (atRest && !opts.exhaustive && ceilings) {
-        let quiet = true;
-        for (let c = 0; c < readings.length && quiet; c++) {
-          const s = h.channels[c]!.score[i]!;
-          const v = h.channels[c]!.velocityMmS[i]!;
-          // NaN fails both tests: an unmeasured window goes to the decider.
-          // A channel that starts or stops measuring velocity can change its vote: the decider must see that too.
-          const lastV = readings[c]!.velocityMmS;
-          quiet = s < ceilings.score && (v === v ? lastV !== null && v < ceilings.velocityMmS : lastV === null);
-        }
-        if (quiet) continue;
+        // Skip the run of quiet windows from i in one tight scan (the readings do not change while skipping).
+        i = quietRunEnd(scoreCols, velocityCols, readings, ceilings, i, n);
+        if (i >= n) break;
       }
+      const atMs = h.startMs + i * h.periodMs;
       cmd.atMs = atMs;
       for (let c = 0; c < readings.length; c++) {
         const s = h.channels[c]!.score[i]!;
@@ -133,6 +128,44 @@ export function backtest(
     return { incidentId: inc.id, detected: Number.isFinite(first), leadMs: Number.isFinite(first) ? inc.atMs - first : null };
   });
   return { windows, activations, trips, kpis, detections };
+}
+
+/**
+ * The first window at or after `i` that is not quiet: every channel's score below the score
+ * ceiling and its velocity below the velocity ceiling, or unmeasured as it was. NaN fails both
+ * tests, so an unmeasured score goes to the decider; a channel that starts or stops measuring
+ * velocity can change its vote, so the decider sees that too. One channel (the usual case) has a
+ * loop of its own: this scan is most of a month's backtest.
+ */
+function quietRunEnd(
+  scoreCols: readonly Float32Array[],
+  velocityCols: readonly Float32Array[],
+  readings: readonly ChannelReading[],
+  ceilings: { score: number; velocityMmS: number },
+  i: number,
+  n: number,
+): number {
+  const cs = ceilings.score;
+  const cv = ceilings.velocityMmS;
+  if (scoreCols.length === 1) {
+    const s = scoreCols[0]!;
+    const v = velocityCols[0]!;
+    if (readings[0]!.velocityMmS !== null) {
+      while (i < n && s[i]! < cs && v[i]! < cv) i++;
+    } else {
+      while (i < n && s[i]! < cs && v[i] !== v[i]) i++;
+    }
+    return i;
+  }
+  for (; i < n; i++) {
+    for (let c = 0; c < scoreCols.length; c++) {
+      const sv = scoreCols[c]![i]!;
+      const vv = velocityCols[c]![i]!;
+      const measured = readings[c]!.velocityMmS !== null;
+      if (!(sv < cs) || !(measured ? vv < cv : vv !== vv)) return i;
+    }
+  }
+  return i;
 }
 
 /** The proposal beside the configuration in force, over the same history and incidents. */
