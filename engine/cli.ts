@@ -9,6 +9,7 @@ import { replayCommand } from './evaluate/replayCommand';
 import { serveCommand } from './service/serveCommand';
 import { benchCommand } from './bench/benchCommand';
 import { incidentCommand } from './incident/incidentCommand';
+import { alarmsCommand } from './alarm/storedKpis';
 
 /** A mistake in how the command was called: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -20,7 +21,8 @@ const USAGE = `usage:
   vigil evaluate nab  --data DIR --out DIR
   vigil replay --data DIR --file NAME [--fast] [--db FILE]
   vigil bench [--out FILE.json] [--seconds S]
-  vigil incident --db FILE [--asset ID] [--id INCIDENT --format json|csv|html --out FILE]`;
+  vigil incident --db FILE [--asset ID] [--id INCIDENT --format json|csv|html --out FILE]
+  vigil alarms --db FILE [--from TIME] [--to TIME]`;
 
 function parse(args: string[], options: ParseArgsConfig['options']): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
@@ -90,6 +92,10 @@ export async function main(argv: string[]): Promise<number> {
         const format = values.format as string | undefined;
         if (format !== undefined && format !== 'json' && format !== 'csv' && format !== 'html') throw new UsageError(`--format must be json, csv or html, got '${format}'`);
         return await incidentCommand({ db: need(values, 'db'), id: values.id as string | undefined, format, out: values.out as string | undefined, assetId: values.asset as string | undefined });
+      }
+      case 'alarms': {
+        const { values } = parse(rest, { db: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } });
+        return alarmsCommand({ db: need(values, 'db'), from: values.from as string | undefined, to: values.to as string | undefined });
       }
       case 'bench': {
         const { values } = parse(rest, { out: { type: 'string' }, seconds: { type: 'string' } });
