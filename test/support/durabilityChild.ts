@@ -15,7 +15,8 @@ import { FileLatchController } from './latchingController';
 
 const [dbPath, latchPath] = process.argv.slice(2);
 if (!dbPath || !latchPath) throw new Error('usage: durabilityChild <db> <latch file>');
-const store = openStore(dbPath);
+// As the console runs it: store writes in their own thread.
+const store = openStore(dbPath, { thread: 'worker' });
 const audit = new AuditTrail(store.db);
 const controller = new FileLatchController(latchPath, () => Date.now());
 const pump = DEMO_MACHINES.find((m) => m.assetId === 'pump-101')!;
