@@ -674,11 +674,7 @@ export class AssetMonitor {
     this.sinks.emit(event);
     this.sinks.store({ kind: 'insertAlarmEvent', event });
     if (e.from === 'normal' && !this.incident) {
-      const id = `inc-${this.config.assetId}-${Math.round(e.atMs)}-${++this.seq}`;
-      this.incident = { id, maxScore: score ?? 0, openedMs: e.atMs };
-      this.rememberIncident(id, e.atMs);
-      this.sinks.store({ kind: 'openIncident', incident: { id, assetId: this.config.assetId, openedMs: e.atMs, modelVersion, firstAlertMs: e.atMs, diagnosis: this.live.diagnosis, maxScore: score, configVersion: this.configVersion } });
-      this.sinks.snapshot?.(id, 'alert', e.atMs);
+      this.openIncident(e.atMs, modelVersion, score, 'alert');
     } else if (e.to === 'normal' && this.incident) {
       const inc = this.incident;
       this.sinks.store({ kind: 'updateIncident', id: inc.id, patch: { maxScore: inc.maxScore, diagnosis: this.live.diagnosis } });
@@ -691,14 +687,10 @@ export class AssetMonitor {
 
   private onTrip(e: TripDecided, w: ScoredWindow | null, modelVersion: string, commandedAtMs: number, actuator: string, latencyUs: number): void {
     this.live.trips++;
-    // A trip without a prior alert (danger reached at once) still gets its incident.
-    if (!this.incident) {
-      const id = `inc-${this.config.assetId}-${Math.round(e.atMs)}-${++this.seq}`;
-      this.incident = { id, maxScore: this.live.score ?? 0, openedMs: e.atMs };
-      this.rememberIncident(id, e.atMs);
-      this.sinks.store({ kind: 'openIncident', incident: { id, assetId: this.config.assetId, openedMs: e.atMs, modelVersion, firstAlertMs: e.atMs, configVersion: this.configVersion } });
-    }
-    this.sinks.snapshot?.(this.incident.id, 'trip', e.atMs);
+    // A trip without a prior alert (danger reached at once, or a quality-driven vote) still gets its incident.
+    const existing = this.incident;
+    const incident = existing ?? this.openIncident(e.atMs, modelVersion, this.live.score, 'trip');
+    if (existing) this.sinks.snapshot?.(incident.id, 'trip', e.atMs);
     if (w) this.refreshDiagnosis(w, true);
     const trip: TripRequested = {
       type: 'TripRequested',
@@ -721,8 +713,18 @@ export class AssetMonitor {
     const tripFrame = w?.samples && w.sampleRateHz
       ? { channelId: w.channelId, startMs: w.endMs - ((w.samples.length - 1) * 1000) / w.sampleRateHz, sampleRateHz: w.sampleRateHz, shaftHz: w.shaftHz, samples: w.samples }
       : null;
-    this.sinks.store({ kind: 'updateIncident', id: this.incident.id, patch: { tripMs: e.atMs, tripFrame, diagnosis: this.live.diagnosis, maxScore: this.incident.maxScore } });
-    this.sinks.store({ kind: 'insertTrip', trip: { ...trip, incidentId: this.incident.id, actuator } });
+    this.sinks.store({ kind: 'updateIncident', id: incident.id, patch: { tripMs: e.atMs, tripFrame, diagnosis: this.live.diagnosis, maxScore: incident.maxScore } });
+    this.sinks.store({ kind: 'insertTrip', trip: { ...trip, incidentId: incident.id, actuator } });
+  }
+
+  /** Opens the asset's incident at its first alert (or a trip), with the versions in force, and arms the raw snapshots of that moment. */
+  private openIncident(atMs: number, modelVersion: string, score: number | null, moment: 'alert' | 'trip'): { id: string; maxScore: number; openedMs: number } {
+    const id = `inc-${this.config.assetId}-${Math.round(atMs)}-${++this.seq}`;
+    this.incident = { id, maxScore: score ?? 0, openedMs: atMs };
+    this.rememberIncident(id, atMs);
+    this.sinks.store({ kind: 'openIncident', incident: { id, assetId: this.config.assetId, openedMs: atMs, modelVersion, firstAlertMs: atMs, diagnosis: this.live.diagnosis, maxScore: score, configVersion: this.configVersion } });
+    this.sinks.snapshot?.(id, moment, atMs);
+    return this.incident;
   }
 
   private rememberIncident(id: string, openedMs: number): void {

@@ -10,6 +10,7 @@ import { Engine } from '../../../engine/engine';
 import { SeededUniform } from '../../../engine/learn/SeededUniform';
 import { FeatureDownsampler } from '../../../engine/store/featureDownsampler';
 import { openStore, type Store } from '../../../engine/store/openStore';
+import { vectorAsset } from '../../support/vectorAsset';
 
 /**
  * Managed changes against the real engine and store: the history the console recorded is
@@ -21,17 +22,7 @@ const dir = mkdtempSync(join(tmpdir(), 'vigil-config-engine-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const ASSET = 'press-7';
-const asset: AssetConfig = {
-  assetId: ASSET,
-  name: 'press 7',
-  bearing: { name: 'x', rollingElements: 9, rollerDiameterMm: 8, pitchDiameterMm: 39, contactAngleDeg: 0 },
-  nominalShaftHz: 30,
-  channels: [],
-  vectorChannels: [{ channelId: 'f', featureNames: ['rms', 'kurtosis', 'temp'], levelFeatures: ['rms'], deadBelowFraction: 0.1 }],
-  setpoints: { score: { alert: 1, danger: 3, onDelayWindows: 1 }, velocityMmS: { alert: 4.5, danger: 7.1, onDelayWindows: 1 } },
-  commissioningWindows: 40,
-  learning: { enabled: false },
-};
+const asset: AssetConfig = vectorAsset({ assetId: ASSET, channels: { f: ['rms', 'kurtosis', 'temp'] }, commissioningWindows: 40, learning: { enabled: false } });
 
 /** A console on the store: engine, history recording as the demo console does it, users and the change service. */
 async function console(store: Store, t: { ms: number }) {

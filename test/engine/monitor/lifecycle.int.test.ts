@@ -6,20 +6,11 @@ import { SeededUniform } from '../../../engine/learn/SeededUniform';
 import { modelSourceFromRecord, type ModelSource } from '../../../engine/monitor/commission';
 import type { StoreOp } from '../../../engine/store/storeOps';
 import { modelVersionId } from '../../../engine/model/modelVersion';
+import { vectorAsset } from '../../support/vectorAsset';
 
 const ASSET = 'press-7';
 const CH = 'f';
-const asset: AssetConfig = {
-  assetId: ASSET,
-  name: 'press 7 gearbox',
-  bearing: { name: 'x', rollingElements: 9, rollerDiameterMm: 8, pitchDiameterMm: 39, contactAngleDeg: 0 },
-  nominalShaftHz: 30,
-  channels: [],
-  vectorChannels: [{ channelId: CH, featureNames: ['rms', 'kurtosis', 'crest', 'temp'], levelFeatures: ['rms'], deadBelowFraction: 0.1 }],
-  setpoints: { score: { alert: 1, danger: 3, onDelayWindows: 1 }, velocityMmS: { alert: 4.5, danger: 7.1, onDelayWindows: 1 } },
-  commissioningWindows: 60,
-  learning: { promoteEveryWindows: 60, heldOutEvery: 5 },
-};
+const asset: AssetConfig = vectorAsset({ assetId: ASSET, channels: { [CH]: ['rms', 'kurtosis', 'crest', 'temp'] }, commissioningWindows: 60, learning: { promoteEveryWindows: 60, heldOutEvery: 5 } });
 
 /** A steady machine: four correlated features with noise; `fault` (0..1) raises kurtosis and crest. */
 function machine(seed: number): (fault?: number) => Float32Array {

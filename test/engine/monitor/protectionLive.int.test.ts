@@ -5,6 +5,7 @@ import { Engine } from '../../../engine/engine';
 import { SeededUniform } from '../../../engine/learn/SeededUniform';
 import { ProtectionConfigError } from '../../../engine/monitor/assetProtection';
 import type { StoreOp } from '../../../engine/store/storeOps';
+import { vectorAsset } from '../../support/vectorAsset';
 
 /**
  * Voted protection in the live engine (the decider itself is tested in test/engine/protect): two
@@ -12,17 +13,7 @@ import type { StoreOp } from '../../../engine/store/storeOps';
  */
 
 const ASSET = 'press-7';
-const base: AssetConfig = {
-  assetId: ASSET,
-  name: 'press 7 gearbox',
-  bearing: { name: 'x', rollingElements: 9, rollerDiameterMm: 8, pitchDiameterMm: 39, contactAngleDeg: 0 },
-  nominalShaftHz: 30,
-  channels: [],
-  vectorChannels: ['a', 'b'].map((channelId) => ({ channelId, featureNames: ['rms', 'kurtosis', 'crest', 'temp'], levelFeatures: ['rms'], deadBelowFraction: 0.1, periodMs: 1000 })),
-  setpoints: { score: { alert: 1, danger: 3, onDelayWindows: 1 }, velocityMmS: { alert: 4.5, danger: 7.1, onDelayWindows: 1 } },
-  commissioningWindows: 60,
-  learning: { enabled: false },
-};
+const base: AssetConfig = vectorAsset({ assetId: ASSET, channels: { a: ['rms', 'kurtosis', 'crest', 'temp'], b: ['rms', 'kurtosis', 'crest', 'temp'] }, commissioningWindows: 60, learning: { enabled: false } });
 
 const group = (id: string, voting: string, channels: string[], qualityPolicy = 'alarm-only', more: object = {}) => ({
   id,

@@ -11,21 +11,12 @@ import { SeededUniform } from '../../../engine/learn/SeededUniform';
 import { OperatorActions } from '../../../engine/service/OperatorActions';
 import { AlarmBoard } from '../../../engine/alarm/AlarmBoard';
 import { openStore } from '../../../engine/store/openStore';
+import { vectorAsset } from '../../support/vectorAsset';
 
 const dir = mkdtempSync(join(tmpdir(), 'vigil-operator-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const asset: AssetConfig = {
-  assetId: 'press-7',
-  name: 'press 7',
-  bearing: { name: 'x', rollingElements: 9, rollerDiameterMm: 8, pitchDiameterMm: 39, contactAngleDeg: 0 },
-  nominalShaftHz: 30,
-  channels: [],
-  vectorChannels: [{ channelId: 'f', featureNames: ['rms', 'kurtosis', 'temp'], levelFeatures: ['rms'], deadBelowFraction: 0.1 }],
-  setpoints: { score: { alert: 1, danger: 3, onDelayWindows: 1 }, velocityMmS: { alert: 4.5, danger: 7.1, onDelayWindows: 1 } },
-  commissioningWindows: 40,
-  learning: { promoteEveryWindows: 1_000_000 },
-};
+const asset: AssetConfig = vectorAsset({ assetId: 'press-7', channels: { f: ['rms', 'kurtosis', 'temp'] }, commissioningWindows: 40, learning: { promoteEveryWindows: 1_000_000 } });
 
 describe('operator actions: authorised by role, written to the audit trail', () => {
   it('given an operator and an engineer, resets, promotions, rollbacks and feedback go through for the right role and are refused and audited for the wrong one', async () => {
