@@ -291,6 +291,16 @@ export class Engine {
     return this.requireMonitor(assetId).resetLatch(this.opts.clock(), by);
   }
 
+  /**
+   * Emergency stop of one asset, or of every asset (`'*'`), in configuration order: each trip
+   * command goes to the actuator at once (see AssetMonitor.emergencyStop); the receipts say when
+   * each was accepted and how long it took.
+   */
+  emergencyStop(target: string, by: string, reason: string): Array<{ assetId: string; commandedAtMs: number; latencyUs: number; actuator: string }> {
+    const monitors = target === '*' ? [...this.monitors.values()] : [this.requireMonitor(target)];
+    return monitors.map((m) => m.emergencyStop(this.opts.clock(), by, reason));
+  }
+
   /** Inhibits (true) or re-enables (false) the asset's trips; returns whether anything changed. */
   setBypass(assetId: string, on: boolean, by: string, reason: string): boolean {
     const m = this.requireMonitor(assetId);

@@ -5,6 +5,8 @@ import type { Quality, RejectReason } from './frame';
 export type AlarmLevel = 'normal' | 'alert' | 'danger';
 /** What a setpoint group watches: the learned score, ISO velocity, or one named feature. */
 export type SetpointSource = 'score' | 'velocity' | 'feature';
+/** What decided a trip: a setpoint group's quantity, or a person's emergency stop. */
+export type TripSource = SetpointSource | 'operator';
 
 /** Emitted once per scored window. */
 export interface ScoreComputed {
@@ -26,8 +28,8 @@ export interface AlarmLevelChanged {
   atMs: number;
   from: AlarmLevel;
   to: AlarmLevel;
-  /** Which setpoint drove the new level (the first out). */
-  source: SetpointSource;
+  /** Which setpoint drove the new level (the first out), or an operator's emergency stop. */
+  source: TripSource;
   value: number;
   setpoint: number;
   modelVersion: string;
@@ -36,8 +38,8 @@ export interface AlarmLevelChanged {
   groupId?: string;
   /** Channels whose value was at or above the level. */
   channelIds?: string[];
-  /** 'reset': an engineer released a latched danger (no window was seen, value is NaN). */
-  cause?: 'setpoint' | 'reset';
+  /** 'reset': an engineer released a latched danger; 'operator': an emergency stop (value and setpoint 0). */
+  cause?: 'setpoint' | 'reset' | 'operator';
   /** The protection configuration version in force. */
   configVersion?: string;
 }
@@ -52,7 +54,7 @@ export interface TripRequested {
   commandedAtMs: number;
   /** Monotonic microseconds from frame arrival to actuator return. */
   latencyUs: number;
-  source: SetpointSource;
+  source: TripSource;
   value: number;
   setpoint: number;
   modelVersion: string;
@@ -63,8 +65,11 @@ export interface TripRequested {
   channelIds?: string[];
   /** Faulted channels counted as trip votes (policy vote-as-tripped): a quality-driven trip, never silent. */
   faultedChannelIds?: string[];
-  /** 'bypass-removed': a danger held through a bypass tripped when the bypass ended. */
-  cause?: 'setpoint' | 'bypass-removed';
+  /** 'bypass-removed': a danger held through a bypass tripped when the bypass ended; 'operator': an emergency stop (value and setpoint 0). */
+  cause?: 'setpoint' | 'bypass-removed' | 'operator';
+  /** Who sent an emergency stop, and why. */
+  by?: string;
+  reason?: string;
   /** The protection configuration version in force. */
   configVersion?: string;
 }

@@ -5,3 +5,4 @@ export * from './features';
 export * from './events';
 export * from './status';
 export * from './api';
+export * from './console';

@@ -89,7 +89,8 @@ export function incidentTimeline(repo: Repository, incidentId: string, audit: Au
   }
   for (const t of repo.listTripsForIncident(incidentId)) {
     const cause = t.protection?.cause === 'bypass-removed' ? ' when the bypass was removed' : '';
-    entries.push({ atMs: t.decidedAtMs, kind: 'trip_decided', text: `trip decided${cause}: ${t.source} ${t.value.toFixed(3)} ≥ danger ${t.setpoint}${groupText(t.protection)}`, modelVersion: t.modelVersion, detail: { source: t.source, value: t.value, setpoint: t.setpoint, protection: t.protection } });
+    const what = t.source === 'operator' ? 'emergency stop by an operator (who and why: the audit entry)' : `trip decided${cause}: ${t.source} ${t.value.toFixed(3)} ≥ danger ${t.setpoint}${groupText(t.protection)}`;
+    entries.push({ atMs: t.decidedAtMs, kind: 'trip_decided', text: what, modelVersion: t.modelVersion, detail: { source: t.source, value: t.value, setpoint: t.setpoint, protection: t.protection } });
     entries.push({ atMs: t.commandedAtMs, kind: 'trip_commanded', text: `trip command sent to ${t.actuator}, ${(t.latencyUs / 1000).toFixed(2)} ms after the frame arrived`, modelVersion: t.modelVersion, detail: { actuator: t.actuator, latencyUs: t.latencyUs } });
   }
   for (const p of repo.models.listPromotions(inc.assetId)) {

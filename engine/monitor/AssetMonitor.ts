@@ -1,5 +1,5 @@
 import type { Actuator } from '../actuate/actuator';
-import { formatTripReason } from '../actuate/tripReason';
+import { formatOperatorTripReason, formatTripReason } from '../actuate/tripReason';
 import type { AssetConfig } from '../contract/asset';
 import type { AssetStatus } from '../contract/status';
 import type { AlarmLevel, AlarmLevelChanged, EngineEvent, ProtectionNotice, TripRequested } from '../contract/events';
@@ -9,7 +9,7 @@ import type { OperatingState, ProtectionConfig } from '../protect/protectionConf
 import type { ChannelReading, LevelChanged, ProtectionV2Command, ProtectionV2Event, ProtectionV2State, TripDecided } from '../protect/protectionEvents';
 import { compileProtectionPlan, type ProtectionPlan } from '../protect/protectionPlan';
 import { channelState, initialProtectionV2State, stateWith } from '../protect/protectionState';
-import { decideProtection, evolveProtection } from '../protect/protectionV2';
+import { decideProtection, evolveProtection, OPERATOR_TRIP_GROUP } from '../protect/protectionV2';
 import { QUANTITY_SCORE, QUANTITY_VELOCITY } from '../protect/voting';
 import { BUILT_IN_CONFIG_VERSION, builtInProtection, featureRecord, parseAssetProtection, readsFeatures, sourceOf } from './assetProtection';
 import type { StoreOp } from '../store/storeOps';
@@ -135,6 +135,8 @@ export class AssetMonitor {
   private lastEval = { atMs: Number.NEGATIVE_INFINITY, clockMs: 0 };
   /** Windows since the level left normal (how far back diagnosis looks). */
   private abnormalWindows = 0;
+  /** The actuator's receipt of the last trip this monitor sent (read back by emergencyStop). */
+  private lastReceipt: { assetId: string; commandedAtMs: number; latencyUs: number; actuator: string } | null = null;
   private readonly channels = new Map<string, ChannelModelState>();
   private chain: Promise<void> = Promise.resolve();
   private incident: { id: string; maxScore: number; openedMs: number } | null = null;
@@ -343,6 +345,19 @@ export class AssetMonitor {
     return refused?.type === 'ResetRefused' ? { ok: false, reason: refused.reason } : { ok: true };
   }
 
+  /**
+   * An operator's emergency stop: the trip command goes to the actuator now, on the caller's turn,
+   * without waiting for queued windows; it latches like any trip and a bypass does not withhold it.
+   * Returns the actuator's receipt with the µs from this call to the actuator's return.
+   */
+  emergencyStop(atMs: number, by: string, reason: string): { assetId: string; commandedAtMs: number; latencyUs: number; actuator: string } {
+    const startNs = process.hrtime.bigint();
+    this.lastReceipt = null;
+    this.command({ type: 'OperatorTrip', atMs: this.decisionTime(atMs), by, reason }, null, startNs);
+    if (!this.lastReceipt) throw new Error(`emergency stop of ${this.config.assetId} did not reach the actuator`);
+    return this.lastReceipt;
+  }
+
   /** Inhibits trips of the asset (levels and alarms go on); the bypass is shown until removed. */
   bypass(atMs: number, by: string, reason: string): boolean {
     return this.command({ type: 'Bypass', atMs: this.decisionTime(atMs), by, reason }, null).length > 0;
@@ -531,7 +546,7 @@ export class AssetMonitor {
    * happens (state fold, events, store). `win` is the window that caused an evaluation (null for
    * operator commands and quality reviews).
    */
-  private command(cmd: ProtectionV2Command, win: { w: ScoredWindow; score: number | null; modelVersion: string } | null): readonly ProtectionV2Event[] {
+  private command(cmd: ProtectionV2Command, win: { w: ScoredWindow; score: number | null; modelVersion: string } | null, startNs: bigint | null = null): readonly ProtectionV2Event[] {
     const events = decideProtection(this.protection, cmd, this.plan);
     if (win && this.sinks.onDecision) this.sinks.onDecision(Number(process.hrtime.bigint() - win.w.arrivalNs) / 1000);
     let receipt = null;
@@ -540,9 +555,10 @@ export class AssetMonitor {
     for (const e of events) {
       if (e.type !== 'TripDecided') continue;
       trip = e;
-      const source = sourceOf(this.plan.config, e.groupId);
-      receipt = this.sinks.actuator.requestTrip({ assetId: this.config.assetId, decidedAtMs: e.atMs, reason: formatTripReason(source, e.value, e.setpoint, e.groupId) });
-      latencyUs = win ? Number(process.hrtime.bigint() - win.w.arrivalNs) / 1000 : 0;
+      const reason = cmd.type === 'OperatorTrip' ? formatOperatorTripReason(cmd.by, cmd.reason) : formatTripReason(sourceOf(this.plan.config, e.groupId), e.value, e.setpoint, e.groupId);
+      receipt = this.sinks.actuator.requestTrip({ assetId: this.config.assetId, decidedAtMs: e.atMs, reason });
+      const fromNs = win?.w.arrivalNs ?? startNs;
+      latencyUs = fromNs !== null ? Number(process.hrtime.bigint() - fromNs) / 1000 : 0;
     }
     let state = this.protection;
     for (const e of events) state = evolveProtection(state, e);
@@ -554,7 +570,10 @@ export class AssetMonitor {
     if (win) this.afterWindow(win.w, win.score, modelVersion);
     for (const e of events) {
       if (e.type === 'LevelChanged') this.onLevelChanged(e, modelVersion, win?.score ?? null);
-      else if (e.type === 'TripDecided' && receipt && e === trip) this.onTrip(e, win?.w ?? null, modelVersion, receipt.commandedAtMs, receipt.actuator, latencyUs);
+      else if (e.type === 'TripDecided' && receipt && e === trip) {
+        this.lastReceipt = { assetId: this.config.assetId, commandedAtMs: receipt.commandedAtMs, latencyUs, actuator: receipt.actuator };
+        this.onTrip(e, win?.w ?? null, modelVersion, receipt.commandedAtMs, receipt.actuator, latencyUs, cmd.type === 'OperatorTrip' ? cmd : null);
+      }
       else this.onProtectionEvent(e);
     }
     return events;
@@ -661,9 +680,10 @@ export class AssetMonitor {
       atMs: e.atMs,
       from: e.from,
       to: e.to,
-      source: sourceOf(this.plan.config, e.groupId),
-      value: this.finiteValue(e.value, e.groupId),
-      setpoint: e.setpoint,
+      source: e.groupId === OPERATOR_TRIP_GROUP ? 'operator' : sourceOf(this.plan.config, e.groupId),
+      value: e.groupId === OPERATOR_TRIP_GROUP ? 0 : this.finiteValue(e.value, e.groupId),
+      // NaN where no level applies (an emergency stop, or the reset of one): recorded as 0, the cause says why.
+      setpoint: Number.isFinite(e.setpoint) ? e.setpoint : 0,
       modelVersion,
       diagnosis: this.live.diagnosis,
       groupId: e.groupId,
@@ -685,7 +705,7 @@ export class AssetMonitor {
     }
   }
 
-  private onTrip(e: TripDecided, w: ScoredWindow | null, modelVersion: string, commandedAtMs: number, actuator: string, latencyUs: number): void {
+  private onTrip(e: TripDecided, w: ScoredWindow | null, modelVersion: string, commandedAtMs: number, actuator: string, latencyUs: number, operator: { by: string; reason: string } | null): void {
     this.live.trips++;
     // A trip without a prior alert (danger reached at once, or a quality-driven vote) still gets its incident.
     const existing = this.incident;
@@ -698,11 +718,12 @@ export class AssetMonitor {
       decidedAtMs: e.atMs,
       commandedAtMs,
       latencyUs,
-      source: sourceOf(this.plan.config, e.groupId),
-      value: this.finiteValue(e.value, e.groupId),
-      setpoint: e.setpoint,
+      source: operator ? 'operator' : sourceOf(this.plan.config, e.groupId),
+      value: operator ? 0 : this.finiteValue(e.value, e.groupId),
+      setpoint: operator ? 0 : e.setpoint,
       modelVersion,
       diagnosis: this.live.diagnosis,
+      ...(operator ? { by: operator.by, reason: operator.reason } : {}),
       groupId: e.groupId,
       channelIds: e.channelIds,
       faultedChannelIds: e.faultedChannelIds,

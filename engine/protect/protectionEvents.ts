@@ -49,8 +49,19 @@ export interface RemoveBypass {
   by: string;
 }
 
+/**
+ * An operator's emergency stop: trips at once, whatever the levels, latched like any trip, and not
+ * inhibited by a bypass (a bypass withholds automatic trips, never a person's).
+ */
+export interface OperatorTrip {
+  type: 'OperatorTrip';
+  atMs: number;
+  by: string;
+  reason: string;
+}
+
 /** Every command the decider accepts: windows from the feed, the rest from operators. */
-export type ProtectionV2Command = EvaluateWindow | ResetLatch | Bypass | RemoveBypass;
+export type ProtectionV2Command = EvaluateWindow | ResetLatch | Bypass | RemoveBypass | OperatorTrip;
 
 const who = z.string().trim().min(1, { error: 'say who: an operator command without a name cannot be audited' });
 
@@ -62,6 +73,7 @@ export const ProtectionOperatorCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ResetLatch'), atMs: z.number(), by: who }),
   z.object({ type: z.literal('Bypass'), atMs: z.number(), by: who, reason: z.string().trim().min(3, { error: 'a bypass needs a reason (at least 3 characters)' }) }),
   z.object({ type: z.literal('RemoveBypass'), atMs: z.number(), by: who }),
+  z.object({ type: z.literal('OperatorTrip'), atMs: z.number(), by: who, reason: z.string().trim().min(3, { error: 'an emergency stop needs a reason (at least 3 characters)' }) }),
 ]);
 
 /** The two levels a group can hold. */
@@ -107,18 +119,20 @@ export interface LevelChanged extends SetpointEvidence {
   atMs: number;
   from: AlarmLevel;
   to: AlarmLevel;
-  cause: 'setpoint' | 'reset';
+  /** 'operator': an emergency stop took the asset to danger (groupId 'operator', value and setpoint NaN). */
+  cause: 'setpoint' | 'reset' | 'operator';
   bypassed: boolean;
 }
 
 /**
  * A trip must be issued now. `cause` is 'bypass-removed' when a held danger trips as its bypass
- * ends; the evidence is then the first-out's, recorded when danger was reached.
+ * ends; the evidence is then the first-out's, recorded when danger was reached. 'operator' is an
+ * emergency stop: groupId 'operator', no channels, value and setpoint NaN.
  */
 export interface TripDecided extends SetpointEvidence {
   type: 'TripDecided';
   atMs: number;
-  cause: 'setpoint' | 'bypass-removed';
+  cause: 'setpoint' | 'bypass-removed' | 'operator';
 }
 
 /** A trip would have been issued, but the asset is bypassed. */

@@ -161,6 +161,23 @@ function levelChange(
   return out;
 }
 
+/** The group id an operator's emergency stop is recorded under. */
+export const OPERATOR_TRIP_GROUP = 'operator';
+
+/**
+ * An emergency stop: the asset goes to danger (a latched trip is a danger, as for a setpoint), the
+ * stop is the first-out if nothing reached danger before it, and the trip is decided. Always
+ * decided, latched or not, bypassed or not: the controller must get every stop a person sends.
+ */
+function operatorTrip(state: ProtectionV2State, atMs: number): readonly ProtectionV2Event[] {
+  const evidence = { groupId: OPERATOR_TRIP_GROUP, channelIds: [], faultedChannelIds: [], value: Number.NaN, setpoint: Number.NaN, tripMultiply: 1 };
+  const out: ProtectionV2Event[] = [];
+  if (state.level !== 'danger') out.push({ type: 'LevelChanged', atMs, from: state.level, to: 'danger', cause: 'operator', bypassed: state.bypass !== null, ...evidence });
+  if (state.firstOut === null) out.push({ type: 'FirstOutRecorded', atMs, simultaneous: [], ...evidence });
+  out.push({ type: 'TripDecided', atMs, cause: 'operator', ...evidence });
+  return out;
+}
+
 /** ResetLatch: accepted only when latched and no group's danger timer is running or held. */
 function resetLatch(state: ProtectionV2State, atMs: number, by: string): readonly ProtectionV2Event[] {
   if (!state.latched) return [{ type: 'ResetRefused', atMs, by, reason: 'nothing is latched', holding: [] }];
@@ -176,6 +193,8 @@ function resetLatch(state: ProtectionV2State, atMs: number, by: string): readonl
   const evidence = fo
     ? { groupId: fo.groupId, channelIds: [], faultedChannelIds: [], value: Number.NaN, setpoint: fo.setpoint, tripMultiply: fo.tripMultiply }
     : { groupId: state.groups[0]?.groupId ?? '', channelIds: [], faultedChannelIds: [], value: Number.NaN, setpoint: Number.NaN, tripMultiply: 1 };
+  // An emergency stop latches without changing the level: its reset may leave the level where it is.
+  if (to === state.level) return [{ type: 'LatchReset', atMs, by }];
   return [
     { type: 'LatchReset', atMs, by },
     { type: 'LevelChanged', atMs, from: state.level, to, cause: 'reset', bypassed: state.bypass !== null, ...evidence },
@@ -196,6 +215,8 @@ export function decideProtection(state: ProtectionV2State, cmd: ProtectionV2Comm
       return resetLatch(state, cmd.atMs, cmd.by);
     case 'Bypass':
       return state.bypass ? NO_EVENTS : [{ type: 'Bypassed', atMs: cmd.atMs, by: cmd.by, reason: cmd.reason }];
+    case 'OperatorTrip':
+      return operatorTrip(state, cmd.atMs);
     case 'RemoveBypass': {
       if (!state.bypass) return NO_EVENTS;
       const removed: ProtectionV2Event = { type: 'BypassRemoved', atMs: cmd.atMs, by: cmd.by, bypassedSinceMs: state.bypass.sinceMs };

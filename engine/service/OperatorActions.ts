@@ -54,6 +54,15 @@ export class OperatorActions {
   }
 
   /**
+   * Emergency stop of one asset or of all (`'*'`), operator and above, with a reason. The trip
+   * commands go out first; the audit row follows them (a stop is never held up by the disk).
+   */
+  trip(who: Requester, target: string, reason: string): Promise<Array<{ assetId: string; commandedAtMs: number; latencyUs: number; actuator: string }>> {
+    if (target !== '*' && !this.engine.monitor(target)) return Promise.reject(new Error(`unknown asset ${target}`));
+    return authorizeAndAudit(this.authority, who, { action: 'trip', target, reason, after: { tripped: target } }, () => this.engine.emergencyStop(target, who.userName, reason));
+  }
+
+  /**
    * Release a latched trip (engineer). Refused by protection while the danger condition still
    * holds: the refusal is thrown with protection's reason and audited as failed.
    */

@@ -1,5 +1,5 @@
 import type { AssetConfig } from '../contract/asset';
-import type { AlarmLevel, SetpointSource, TripRequested } from '../contract/events';
+import type { AlarmLevel, TripRequested, TripSource } from '../contract/events';
 import type { Diagnosis } from '../contract/features';
 
 /**
@@ -145,7 +145,7 @@ export interface ProtectionDetail {
   channelIds: string[];
   /** Faulted channels that voted (vote-as-tripped); trips only. */
   faultedChannelIds: string[];
-  cause: 'setpoint' | 'reset' | 'bypass-removed';
+  cause: 'setpoint' | 'reset' | 'bypass-removed' | 'operator';
   configVersion: string | null;
 }
 
@@ -156,7 +156,7 @@ export interface AlarmEventRecord {
   atMs: number;
   from: AlarmLevel;
   to: AlarmLevel;
-  source: SetpointSource;
+  source: TripSource;
   value: number;
   setpoint: number;
   modelVersion: string;
@@ -239,7 +239,7 @@ export interface TripRecord {
   decidedAtMs: number;
   commandedAtMs: number;
   latencyUs: number;
-  source: SetpointSource;
+  source: TripSource;
   value: number;
   setpoint: number;
   modelVersion: string;

@@ -1,5 +1,5 @@
 import { AssetConfigSchema } from '../contract/asset';
-import type { AlarmLevel, SetpointSource } from '../contract/events';
+import type { AlarmLevel, TripSource } from '../contract/events';
 import { DiagnosisSchema, type Diagnosis } from '../contract/features';
 import { blobToFloat32 } from './float32Blob';
 import type {
@@ -113,7 +113,7 @@ export function toAlarmEvent(row: AlarmEventRow): AlarmEventRecord {
     atMs: row.at_ms,
     from: row.from_level as AlarmLevel,
     to: row.to_level as AlarmLevel,
-    source: row.source as SetpointSource,
+    source: row.source as TripSource,
     value: row.value,
     setpoint: row.setpoint,
     modelVersion: row.model_version,
@@ -178,7 +178,7 @@ export function toTrip(row: TripRow): TripRecord {
     decidedAtMs: row.decided_at_ms,
     commandedAtMs: row.commanded_at_ms,
     latencyUs: row.latency_us,
-    source: row.source as SetpointSource,
+    source: row.source as TripSource,
     value: row.value,
     setpoint: row.setpoint,
     modelVersion: row.model_version,

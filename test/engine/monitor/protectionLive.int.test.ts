@@ -183,6 +183,28 @@ describe('voted protection in the live engine', () => {
     expect(run.engine.protectionConfig(ASSET).groups[0]!.danger).toBeCloseTo(alerted[0]!.value * 0.9, 6);
   });
 
+  it('given a running asset, when an operator sends an emergency stop, then the command reaches the actuator at once with its latency, latches, is stored as an operator trip with its incident, and an engineer resets it', async () => {
+    const run = await start({ groups: [group('score-vote', '1oo2', ['a', 'b'])] });
+    const [receipt] = run.engine.emergencyStop(ASSET, 'olga', 'smoke at the coupling');
+    expect(receipt).toMatchObject({ assetId: ASSET, actuator: expect.any(String) });
+    expect(receipt!.latencyUs).toBeGreaterThan(0);
+    expect(receipt!.latencyUs).toBeLessThan(20_000);
+    expect(run.of('TripRequested')).toMatchObject([{ cause: 'operator', source: 'operator', by: 'olga', reason: 'smoke at the coupling', groupId: 'operator' }]);
+    expect(run.engine.status().assets[0]).toMatchObject({ latched: true, level: 'danger', trips: 1, firstOut: { groupId: 'operator' } });
+    expect(run.ops.filter((o) => o.kind === 'insertTrip')).toMatchObject([{ trip: { source: 'operator', value: 0, setpoint: 0 } }]);
+    expect(run.ops.filter((o) => o.kind === 'openIncident')).toHaveLength(1);
+    expect(run.engine.resetLatch(ASSET, 'erin')).toEqual({ ok: true });
+    expect(run.engine.status().assets[0]).toMatchObject({ latched: false, level: 'normal' });
+    // Every level change is stored with finite figures (the store refuses NaN).
+    const stored = run.ops.filter((o) => o.kind === 'insertAlarmEvent').map((o) => (o.kind === 'insertAlarmEvent' ? o.event : null)!);
+    expect(stored.map((e) => [e.from, e.to, e.cause, e.source])).toEqual([
+      ['normal', 'danger', 'operator', 'operator'],
+      ['danger', 'normal', 'reset', 'operator'],
+    ]);
+    expect(stored.every((e) => Number.isFinite(e.value) && Number.isFinite(e.setpoint))).toBe(true);
+    expect(() => run.engine.emergencyStop('nope', 'olga', 'typo')).toThrow(/unknown asset nope/);
+  });
+
   it('given an asset whose protection config is invalid, then the engine refuses to start with every problem named', async () => {
     const bad = { ...base, protection: { groups: [group('v', '2oo3', ['a', 'b'], 'alarm-only', { quantity: { kind: 'velocityMmS' } })] } };
     const err = await Engine.create({ assets: [bad], clock: () => 0, actuator: new RecordingActuator(() => 0) }).catch((e: unknown) => e);

@@ -154,6 +154,32 @@ describe('protection v2: latch, reset, bypass, first-out', () => {
     expect(r.state).toMatchObject({ level: 'normal', firstOut: null, bypass: null });
   });
 
+  it('given a normal asset, when an operator sends an emergency stop, then it goes to danger with the stop as first-out, trips at once and latches; later windows change nothing; a reset returns it to normal', () => {
+    const plan = givenPlan([velocityGroup()]);
+    const stop = { type: 'OperatorTrip', atMs: 500, by: 'olga', reason: 'smoke at the coupling' } as const;
+    const { events, state } = run(plan, [window(0, { a: 1 }), stop, window(1000, { a: 1 }), { type: 'ResetLatch', atMs: 2000, by: 'erin' }]);
+    const evidence = { groupId: 'operator', channelIds: [], faultedChannelIds: [], value: Number.NaN, setpoint: Number.NaN, tripMultiply: 1 };
+    expect(events).toEqual([
+      { type: 'LevelChanged', atMs: 500, from: 'normal', to: 'danger', cause: 'operator', bypassed: false, ...evidence },
+      { type: 'FirstOutRecorded', atMs: 500, simultaneous: [], ...evidence },
+      { type: 'TripDecided', atMs: 500, cause: 'operator', ...evidence },
+      { type: 'LatchReset', atMs: 2000, by: 'erin' },
+      { type: 'LevelChanged', atMs: 2000, from: 'danger', to: 'normal', cause: 'reset', bypassed: false, ...evidence },
+    ]);
+    expect(state).toMatchObject({ level: 'normal', latched: false, firstOut: null });
+  });
+
+  it('given a latched or bypassed asset, when an operator sends an emergency stop, then it is decided all the same: a bypass never withholds a person\'s stop', () => {
+    const plan = givenPlan([velocityGroup()]);
+    const stop = (atMs: number) => ({ type: 'OperatorTrip', atMs, by: 'olga', reason: 'again' }) as const;
+    const r = run(plan, [{ type: 'Bypass', atMs: 0, by: 'tech-7', reason: 'sensor work' }, stop(100), stop(200)]);
+    expect(only(r.events, 'TripDecided').map((e) => [e.atMs, e.cause])).toEqual([
+      [100, 'operator'],
+      [200, 'operator'],
+    ]);
+    expect(r.state).toMatchObject({ latched: true, bypass: { by: 'tech-7' } });
+  });
+
   it('given two groups, when one alerts first but the other reaches danger first, then first-out is the danger one and stays', () => {
     const plan = givenPlan([
       velocityGroup(),

@@ -83,6 +83,13 @@ describe('operator actions: authorised by role, written to the audit trail', () 
     expect(fb.windows).toBeGreaterThan(0);
     await expect(actions.feedback({ userName: 'mallory' }, { assetId: 'press-7', incidentId: incident.id, verdict: 'false_alarm' })).rejects.toBeInstanceOf(UnauthorisedError);
 
+    // Emergency stop: an operator may, with a reason; someone without an account may not.
+    const [stop] = await actions.trip({ userName: 'olga' }, 'press-7', 'smoke at the coupling');
+    expect(stop).toMatchObject({ assetId: 'press-7' });
+    expect(engine.monitor('press-7')!.latched).toBe(true);
+    await expect(actions.trip({ userName: 'mallory' }, '*', 'prank')).rejects.toBeInstanceOf(UnauthorisedError);
+    await expect(actions.trip({ userName: 'olga' }, 'press-9', 'typo')).rejects.toThrow(/unknown asset press-9/);
+
     const rows = accounts.audit.list({ limit: 100 }).reverse();
     const summary = rows.filter((r) => r.action !== 'user.create').map((r) => [r.actor, r.action, r.outcome]);
     expect(summary).toEqual([
@@ -102,6 +109,8 @@ describe('operator actions: authorised by role, written to the audit trail', () 
       ['erin', 'model.rollback', 'failed'],
       ['olga', 'alarm.feedback', 'done'],
       ['mallory', 'alarm.feedback', 'refused'],
+      ['olga', 'trip', 'done'],
+      ['mallory', 'trip', 'refused'],
     ]);
     expect(rows.find((r) => r.action === 'reset' && r.outcome === 'failed')?.refusal).toMatch(/danger condition still holds/);
     const reset = rows.find((r) => r.actor === 'erin' && r.action === 'reset' && r.outcome === 'done')!;
