@@ -2,4 +2,6 @@
 export const IPC = {
   status: 'vigil:status',
   getStatus: 'vigil:getStatus',
+  engine: 'vigil:engine',
+  getEngineState: 'vigil:getEngineState',
 } as const;

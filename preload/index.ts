@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer } from 'electron';
-import { PlantStatusSchema, type PlantStatus } from '../engine/contract';
+import { EngineThreadStateSchema, PlantStatusSchema, type EngineThreadState, type PlantStatus } from '../engine/contract';
 import type { VigilApi } from '../engine/contract/api';
 import { IPC } from './channels';
 
@@ -19,6 +19,15 @@ const api: VigilApi = {
     };
     ipcRenderer.on(IPC.status, handler);
     return () => ipcRenderer.off(IPC.status, handler);
+  },
+  onEngineState(listener: (state: EngineThreadState) => void): () => void {
+    const handler = (_e: unknown, raw: unknown): void => {
+      const parsed = EngineThreadStateSchema.safeParse(raw);
+      if (parsed.success) listener(parsed.data);
+    };
+    ipcRenderer.on(IPC.engine, handler);
+    void ipcRenderer.invoke(IPC.getEngineState).then(handler.bind(null, null));
+    return () => ipcRenderer.off(IPC.engine, handler);
   },
 };
 
