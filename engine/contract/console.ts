@@ -35,6 +35,15 @@ export const ConsoleRequestSchema = z.discriminatedUnion('method', [
   z.object({ id, method: z.literal('config.approve'), changeId: z.string().min(1).max(128), note: z.string().max(500).optional() }),
   z.object({ id, method: z.literal('config.apply'), changeId: z.string().min(1).max(128) }),
   z.object({ id, method: z.literal('config.history'), assetId }),
+  /** An admin creates an account; the secret is hashed by the host and never stored or audited. */
+  z.object({
+    id,
+    method: z.literal('users.create'),
+    userName: z.string().min(1).max(64),
+    role: z.enum(['viewer', 'operator', 'engineer', 'admin']),
+    secretKind: z.enum(['password', 'pin']),
+    secret: z.string().min(1).max(256),
+  }),
 ]);
 export type ConsoleRequest = z.infer<typeof ConsoleRequestSchema>;
 export type ConsoleMethod = ConsoleRequest['method'];

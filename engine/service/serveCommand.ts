@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PlantStatus } from '../contract/status';
+import { ConsoleHost } from './ConsoleHost';
+import { startConsoleServer, type ConsoleServer } from './consoleServer';
 import { startDemoConsole } from './demoConsole';
-import { staticFiles } from './staticFiles';
 
 /** Where `npm run build` puts the renderer. */
 const DEFAULT_UI_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
@@ -17,6 +17,11 @@ export interface ServeOptions {
   durationS?: number;
   /** Built renderer to serve at / (default out/renderer). */
   uiDir?: string;
+  /**
+   * Address to listen on (default 127.0.0.1, this machine only). Sessions signed in from any other
+   * address are capped at viewer.
+   */
+  host?: string;
 }
 
 /** One line per machine: what an operator would glance at. */
@@ -33,17 +38,17 @@ export function formatStatus(s: PlantStatus): string {
 
 /**
  * `vigil serve`: the headless console on the demo plant. Prints the plant's state every 5 s and,
- * with --port, serves `GET /status` as JSON (the same snapshot the Electron renderer receives).
+ * with --port, serves the console: `GET /status` as JSON (the same snapshot the Electron renderer
+ * receives), sign-in and the console protocol over WebSocket (see `startConsoleServer`), and the
+ * built renderer at /.
  */
 export async function serveCommand(o: ServeOptions): Promise<number> {
-  let latest: PlantStatus | null = null;
   let printed = 0;
   const console0 = await startDemoConsole({
     dbPath: o.db,
     seed: o.seed,
     log: (line) => console.log(line),
     onStatus: (s) => {
-      latest = s;
       if (Date.now() - printed >= 5000) {
         printed = Date.now();
         console.log(formatStatus(s));
@@ -51,37 +56,21 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
     },
   });
   console.log(`Vigil demo plant running: ${console0.plant.assets().length} machines, store ${o.db ?? '.vigil/demo.sqlite'}. Ctrl-C to stop.`);
-  let server: Server | null = null;
+  let server: ConsoleServer | null = null;
   if (o.port !== undefined) {
     const uiDir = resolve(o.uiDir ?? DEFAULT_UI_DIR);
-    const ui = existsSync(uiDir) ? staticFiles(uiDir) : null;
-    if (!ui) console.log(`no built console page at ${uiDir} (npm run build): serving /status only`);
-    server = createServer((req, res) => {
-      void (async () => {
-        if (req.method === 'GET' && req.url === '/status') {
-          res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-          res.end(JSON.stringify(latest ?? console0.engine.status()));
-        } else if (!(await ui?.(req, res))) {
-          res.writeHead(404, { 'content-type': 'text/plain' });
-          res.end('not found: GET / for the console page, GET /status for JSON\n');
-        }
-      })().catch((err: unknown) => {
-        res.writeHead(500, { 'content-type': 'text/plain' });
-        res.end(`error: ${(err as Error).message}\n`);
-      });
-    });
+    if (!existsSync(uiDir)) console.log(`no built console page at ${uiDir} (npm run build): serving /status only`);
+    const listenHost = o.host ?? '127.0.0.1';
     try {
-      await new Promise<void>((resolve, reject) => {
-        server!.once('error', reject);
-        server!.listen(o.port, '127.0.0.1', resolve);
-      });
+      server = await startConsoleServer({ host: new ConsoleHost(console0), status: () => console0.engine.status(), uiDir, listenHost, port: o.port });
     } catch (err) {
       await console0.stop();
-      throw new Error(`cannot serve on 127.0.0.1:${o.port}: ${(err as Error).message}`);
+      throw new Error(`cannot serve on ${listenHost}:${o.port}: ${(err as Error).message}`);
     }
-    const addr = server.address();
-    const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : o.port}`;
-    console.log(`console at ${url}/ , status at ${url}/status`);
+    console.log(`console at ${server.url}/ , status at ${server.url}/status`);
+    console.log(`sign in with POST ${server.url}/session, then the console protocol at ws${server.url.slice(4)}/ws?token=…`);
+    if (!['127.0.0.1', 'localhost', '::1'].includes(listenHost)) console.log(`listening on ${listenHost}: sessions from other machines are viewers (granting them more is not built yet)`);
+    if (console0.accounts.needsFirstRunSetup()) console.log(`no admin yet: first-run setup with POST ${server.url}/setup from this machine`);
   }
   await new Promise<void>((resolve) => {
     const done = (): void => resolve();
@@ -89,7 +78,7 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
     process.once('SIGTERM', done);
     if (o.durationS !== undefined) setTimeout(done, o.durationS * 1000);
   });
-  server?.close();
+  await server?.close();
   await console0.stop();
   const final = console0.engine.status();
   console.log(formatStatus(final));
