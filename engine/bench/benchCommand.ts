@@ -12,6 +12,7 @@ import { loadManifest, loadRecording, shaftHzOf } from '../ingest/manifest';
 import { commissionOnNormals, cwruAsset, CWRU_ASSET_ID, CWRU_CHANNEL_ID, CWRU_EPOCH_MS, CWRU_FRAME_SAMPLES, CWRU_RATE_HZ, normalRecordings } from '../evaluate/cwruRig';
 import { ReplaySource } from '../ingest/replay';
 import { backtestBench } from './backtestBench';
+import { uiBench } from './uiBench';
 import { learningBench } from './learnBench';
 import { percentile, RssSampler } from './stats';
 
@@ -143,6 +144,8 @@ export async function benchCommand(o: BenchOptions): Promise<number> {
   await learningBench(metrics, log);
   await latencyAtLoad(o.seconds ?? 20, metrics, log);
   metrics['memory.rss_mb_peak'] = round(rss.stop() / 2 ** 20);
+  // The console in Chromium: after the engine's RSS is taken (the browser and 32 machines are not the engine's footprint).
+  await uiBench(metrics, log);
   // Last, and outside the engine's RSS figure: its 30-day history alone is ~415 MB of columns.
   backtestBench(metrics, log);
   const cpu = cpus()[0];

@@ -2,6 +2,7 @@ import { RecordingActuator } from '../actuate/actuator';
 import type { PlantStatus } from '../contract/status';
 import { Engine } from '../engine';
 import { DemoPlant } from '../ingest/demoPlant';
+import type { MachineSpec } from '../ingest/simulator';
 import type { FrameBus } from '../ingest/frameBus';
 import { openStore, type Store } from '../store/openStore';
 import { AlarmBoard } from '../alarm/AlarmBoard';
@@ -25,6 +26,8 @@ export interface DemoConsoleOptions {
   log?: (line: string) => void;
   /** Days of 1-second feature history kept for backtests (default 90); older seconds are deleted hourly. */
   historyRetentionDays?: number;
+  /** The machines of the plant (default: the seven demo machines); benchmarks run more. */
+  machines?: MachineSpec[];
 }
 
 const HOUR_MS = 3_600_000;
@@ -54,7 +57,7 @@ export interface DemoConsole {
  */
 export async function startDemoConsole(opts: DemoConsoleOptions = {}): Promise<DemoConsole> {
   const clock = opts.clock ?? (() => Date.now());
-  const plant = new DemoPlant({ seed: opts.seed ?? 1, startMs: clock() });
+  const plant = new DemoPlant({ seed: opts.seed ?? 1, startMs: clock(), ...(opts.machines ? { machines: opts.machines } : {}) });
   const store = openStore(opts.dbPath ?? '.vigil/demo.sqlite', { thread: 'worker' });
   const actuator = new RecordingActuator(clock);
   const engine = await Engine.create({ assets: plant.assets(), clock, actuator, store: (op) => store.writer.enqueue(op), sourceLabel: 'demo plant (simulated)', seed: opts.seed ?? 1 });
