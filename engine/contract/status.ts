@@ -17,8 +17,8 @@ export const AssetStatusSchema = z.object({
   latched: z.boolean(),
   /** The visible bypass indicator: trips of this asset are inhibited while it is set. */
   bypass: z.object({ by: z.string(), reason: z.string(), sinceMs: z.number() }).nullable(),
-  /** The first setpoint group to reach danger, kept until reset. */
-  firstOut: z.object({ groupId: z.string(), atMs: z.number(), value: z.number(), setpoint: z.number() }).nullable(),
+  /** The first setpoint group to reach danger, kept until reset; value and setpoint are null for an emergency stop (group 'operator') or a trip voted by faulted channels. */
+  firstOut: z.object({ groupId: z.string(), atMs: z.number(), value: z.number().nullable(), setpoint: z.number().nullable() }).nullable(),
   operatingState: z.enum(['running', 'startup', 'stopped']),
   /** The protection configuration version in force ('built-in' before any stored change). */
   configVersion: z.string(),

@@ -69,7 +69,7 @@ export interface ProtectionView {
   level: AlarmLevel;
   latched: boolean;
   bypass: { by: string; reason: string; sinceMs: number } | null;
-  firstOut: { groupId: string; atMs: number; value: number; setpoint: number } | null;
+  firstOut: { groupId: string; atMs: number; value: number | null; setpoint: number | null } | null;
   operatingState: OperatingState;
 }
 
@@ -216,7 +216,8 @@ export class AssetMonitor {
       level: p.level,
       latched: p.latched,
       bypass: p.bypass,
-      firstOut: fo ? { groupId: fo.groupId, atMs: fo.atMs, value: fo.value, setpoint: fo.setpoint } : null,
+      // NaN (an emergency stop, a vote of faulted channels) is not a number a status can carry: null.
+      firstOut: fo ? { groupId: fo.groupId, atMs: fo.atMs, value: Number.isFinite(fo.value) ? fo.value : null, setpoint: Number.isFinite(fo.setpoint) ? fo.setpoint : null } : null,
       operatingState: p.operatingState,
     };
   }

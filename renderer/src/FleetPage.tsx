@@ -1,18 +1,15 @@
 import type React from 'react';
 import { useEffect, useRef, useState } from 'react';
 import { Line, LineChart, ReferenceLine, ResponsiveContainer, YAxis } from 'recharts';
-import type { AssetStatus, PlantStatus } from '../../engine/contract';
+import type { AssetStatus, PlantStatus, VigilApi } from '../../engine/contract';
+import { HMI, clockTime, tableStyle, tdStyle, thStyle } from './theme';
 
 /** Score points kept per asset for the sparkline: charts get a fixed-rate frame, never per sample. */
 const HISTORY = 120;
 
-const LEVEL_COLOUR: Record<AssetStatus['level'], string> = { normal: '#2e7d32', alert: '#f9a825', danger: '#c62828' };
+/** Normal is grey; only an abnormal level has a colour (high-performance HMI). */
+const LEVEL_COLOUR: Record<AssetStatus['level'], string> = { normal: HMI.normal, alert: HMI.alert, danger: HMI.danger };
 
-/**
- * The first page of the console: every machine of the plant with its phase, quality, level,
- * learned score (sparkline against the alert line), ISO velocity and diagnosis. Issue 5 builds the
- * full console around it.
- */
 /** How the model's life reads on the fleet page; colour only when it needs attention. */
 const LEARNING_LABEL: Record<AssetStatus['learning']['state'], string> = {
   learning: 'learning',
@@ -21,37 +18,53 @@ const LEARNING_LABEL: Record<AssetStatus['learning']['state'], string> = {
   regime_commissioning: 'new speed regime',
 };
 
-export function FleetPage(): React.JSX.Element {
+const COLUMNS = ['Machine', 'Phase', 'Quality', 'Level', 'Score', 'Trend', 'Velocity mm/s', 'Shaft Hz', 'State', 'Protection', 'Diagnosis', 'Model', 'Trips'];
+
+/** Where the page gets its snapshots: the preload bridge, the HTTP poller, or a signed-in console session. */
+export type StatusSource = Pick<VigilApi, 'getStatus' | 'onStatus'>;
+
+/**
+ * Every machine of the plant with its phase, quality, level (latched), learned score (sparkline
+ * against the alert line), ISO velocity, operating state, protection state (bypass, first-out) and
+ * diagnosis. Read-only: it is also what a signed-out supervisor's browser shows.
+ */
+export function FleetPage({ source }: { source: StatusSource }): React.JSX.Element {
   const [status, setStatus] = useState<PlantStatus | null>(null);
   const history = useRef(new Map<string, Array<{ t: number; score: number }>>());
 
   useEffect(() => {
-    void window.vigil.getStatus().then((s) => s && setStatus(s));
-    return window.vigil.onStatus((s) => {
+    let live = true;
+    source.getStatus().then(
+      (s) => live && s && setStatus(s),
+      (err: unknown) => console.warn('status not available', err),
+    );
+    const stop = source.onStatus((s) => {
       for (const a of s.assets) {
         if (a.score === null) continue;
+        // A new array each time: recharts freezes the data it is given, so the last one cannot grow.
         const h = history.current.get(a.assetId) ?? [];
-        h.push({ t: s.atMs, score: a.score });
-        if (h.length > HISTORY) h.splice(0, h.length - HISTORY);
-        history.current.set(a.assetId, h);
+        history.current.set(a.assetId, [...(h.length >= HISTORY ? h.slice(h.length - HISTORY + 1) : h), { t: s.atMs, score: a.score }]);
       }
       setStatus(s);
     });
-  }, []);
+    return () => {
+      live = false;
+      stop();
+    };
+  }, [source]);
 
   if (!status) return <p>Waiting for the engine…</p>;
   return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', padding: 16 }}>
-      <h1>Vigil — {status.source}</h1>
-      <p>
-        {status.windowsScored} windows scored · {Object.values(status.rejected).reduce((a, b) => a + b, 0)} frames rejected ·{' '}
-        {status.dropped} dropped
+    <section style={{ padding: '0 16px' }} aria-label="Fleet">
+      <h1 style={{ fontSize: 22 }}>Vigil — {status.source}</h1>
+      <p style={{ color: HMI.muted }}>
+        {status.windowsScored} windows scored · {Object.values(status.rejected).reduce((a, b) => a + b, 0)} frames rejected · {status.dropped} dropped
       </p>
-      <table style={{ borderCollapse: 'collapse', width: '100%' }}>
+      <table style={tableStyle} data-testid="fleet-table" data-at-ms={status.atMs}>
         <thead>
           <tr>
-            {['Machine', 'Phase', 'Quality', 'Level', 'Score', 'Trend', 'Velocity mm/s', 'Shaft Hz', 'Diagnosis', 'Model', 'Trips'].map((h) => (
-              <th key={h} style={{ textAlign: 'left', borderBottom: '1px solid #ccc', padding: 4 }}>
+            {COLUMNS.map((h) => (
+              <th key={h} style={thStyle}>
                 {h}
               </th>
             ))}
@@ -59,38 +72,67 @@ export function FleetPage(): React.JSX.Element {
         </thead>
         <tbody>
           {status.assets.map((a) => (
-            <tr key={a.assetId} data-asset={a.assetId}>
-              <td>{a.name}</td>
-              <td>{a.phase === 'commissioning' ? `commissioning ${Math.round(a.commissioningProgress * 100)}%` : 'monitoring'}</td>
-              <td>{a.quality}</td>
-              <td style={{ color: LEVEL_COLOUR[a.level], fontWeight: 600 }}>
-                {a.level}
-                {a.latched ? ' (latched)' : ''}
-              </td>
-              <td>{a.score === null ? '—' : a.score.toFixed(2)}</td>
-              <td style={{ width: 160, height: 40 }}>
-                <ResponsiveContainer width="100%" height={40}>
-                  <LineChart data={history.current.get(a.assetId) ?? []}>
-                    <YAxis hide domain={[0, 'auto']} />
-                    <ReferenceLine y={1} stroke="#f9a825" strokeDasharray="3 3" />
-                    <Line type="monotone" dataKey="score" dot={false} isAnimationActive={false} stroke="#1565c0" />
-                  </LineChart>
-                </ResponsiveContainer>
-              </td>
-              <td>{a.velocityRmsMmS === null ? '—' : a.velocityRmsMmS.toFixed(2)}</td>
-              <td>{a.shaftHz === null ? '—' : a.shaftHz.toFixed(1)}</td>
-              <td>{a.diagnosis ?? '—'}</td>
-              <td title={a.learning.detail ?? undefined}>
-                {a.modelVersion ?? '—'}
-                <div data-learning={a.learning.state} style={{ fontSize: 12, color: a.learning.state === 'paused' || a.learning.state === 'regime_commissioning' ? '#e65100' : '#666' }}>
-                  {LEARNING_LABEL[a.learning.state]} · {a.learning.promotions} versions{a.learning.regimes > 1 ? ` · ${a.learning.regimes} regimes` : ''}
-                </div>
-              </td>
-              <td>{a.trips}</td>
-            </tr>
+            <AssetRow key={a.assetId} a={a} trend={history.current.get(a.assetId) ?? []} />
           ))}
         </tbody>
       </table>
-    </main>
+    </section>
   );
+}
+
+function AssetRow({ a, trend }: { a: AssetStatus; trend: Array<{ t: number; score: number }> }): React.JSX.Element {
+  const abnormal = a.level !== 'normal' || a.latched;
+  return (
+    <tr data-asset={a.assetId} data-level={a.level} data-latched={a.latched} style={{ background: a.level === 'danger' ? HMI.dangerFill : a.level === 'alert' ? HMI.alertFill : undefined }}>
+      <td style={tdStyle}>{a.name}</td>
+      <td style={tdStyle}>{a.phase === 'commissioning' ? `commissioning ${Math.round(a.commissioningProgress * 100)}%` : 'monitoring'}</td>
+      <td style={{ ...tdStyle, color: a.quality === 'good' ? HMI.normal : HMI.alert }}>{a.quality}</td>
+      <td style={{ ...tdStyle, color: LEVEL_COLOUR[a.level], fontWeight: abnormal ? 700 : 400 }} data-testid="fleet-level">
+        {a.level}
+        {a.latched ? <span data-testid="fleet-latched"> (latched)</span> : null}
+      </td>
+      <td style={tdStyle}>{a.score === null ? '—' : a.score.toFixed(2)}</td>
+      <td style={{ ...tdStyle, width: 160, height: 40 }}>
+        <ResponsiveContainer width="100%" height={40}>
+          <LineChart data={trend}>
+            <YAxis hide domain={[0, 'auto']} />
+            <ReferenceLine y={1} stroke={HMI.alert} strokeDasharray="3 3" />
+            <Line type="monotone" dataKey="score" dot={false} isAnimationActive={false} stroke={HMI.muted} />
+          </LineChart>
+        </ResponsiveContainer>
+      </td>
+      <td style={tdStyle}>{a.velocityRmsMmS === null ? '—' : a.velocityRmsMmS.toFixed(2)}</td>
+      <td style={tdStyle}>{a.shaftHz === null ? '—' : a.shaftHz.toFixed(1)}</td>
+      <td style={tdStyle} data-testid="fleet-state">
+        {a.operatingState}
+      </td>
+      <td style={tdStyle}>
+        {a.bypass ? (
+          <div data-testid="fleet-bypass" style={{ color: HMI.notice, fontWeight: 700, border: `1px solid ${HMI.notice}`, background: HMI.noticeFill, padding: '0 4px' }} title={`since ${clockTime(a.bypass.sinceMs)}`}>
+            BYPASSED by {a.bypass.by}: {a.bypass.reason}
+          </div>
+        ) : null}
+        {a.firstOut ? (
+          <div data-testid="fleet-first-out" style={{ color: HMI.danger }}>
+            first out: {firstOutText(a.firstOut)} at {clockTime(a.firstOut.atMs)}
+          </div>
+        ) : null}
+        {!a.bypass && !a.firstOut ? <span style={{ color: HMI.muted }}>{a.configVersion}</span> : null}
+      </td>
+      <td style={tdStyle}>{a.diagnosis ?? '—'}</td>
+      <td style={tdStyle} title={a.learning.detail ?? undefined}>
+        {a.modelVersion ?? '—'}
+        <div data-learning={a.learning.state} style={{ fontSize: 12, color: a.learning.state === 'paused' || a.learning.state === 'regime_commissioning' ? HMI.alert : HMI.muted }}>
+          {LEARNING_LABEL[a.learning.state]} · {a.learning.promotions} versions{a.learning.regimes > 1 ? ` · ${a.learning.regimes} regimes` : ''}
+        </div>
+      </td>
+      <td style={tdStyle}>{a.trips}</td>
+    </tr>
+  );
+}
+
+/** 'velocity 7.32 ≥ 7.1', or the group alone when there is no measured value (an operator's emergency stop). */
+function firstOutText(fo: { groupId: string; value: number | null; setpoint: number | null }): string {
+  const { value, setpoint } = fo;
+  return value !== null && Number.isFinite(value) ? `${fo.groupId} ${value.toFixed(2)} ≥ ${setpoint ?? '?'}` : fo.groupId;
 }

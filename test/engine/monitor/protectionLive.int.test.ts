@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RecordingActuator } from '../../../engine/actuate/actuator';
-import type { AssetConfig, EngineEvent } from '../../../engine/contract';
+import { PlantStatusSchema, type AssetConfig, type EngineEvent } from '../../../engine/contract';
 import { Engine } from '../../../engine/engine';
 import { SeededUniform } from '../../../engine/learn/SeededUniform';
 import { ProtectionConfigError } from '../../../engine/monitor/assetProtection';
@@ -190,7 +190,9 @@ describe('voted protection in the live engine', () => {
     expect(receipt!.latencyUs).toBeGreaterThan(0);
     expect(receipt!.latencyUs).toBeLessThan(20_000);
     expect(run.of('TripRequested')).toMatchObject([{ cause: 'operator', source: 'operator', by: 'olga', reason: 'smoke at the coupling', groupId: 'operator' }]);
-    expect(run.engine.status().assets[0]).toMatchObject({ latched: true, level: 'danger', trips: 1, firstOut: { groupId: 'operator' } });
+    expect(run.engine.status().assets[0]).toMatchObject({ latched: true, level: 'danger', trips: 1, firstOut: { groupId: 'operator', value: null, setpoint: null } });
+    // The status crosses process and network boundaries: it must satisfy its schema while stopped.
+    expect(PlantStatusSchema.safeParse(JSON.parse(JSON.stringify(run.engine.status()))).success).toBe(true);
     expect(run.ops.filter((o) => o.kind === 'insertTrip')).toMatchObject([{ trip: { source: 'operator', value: 0, setpoint: 0 } }]);
     expect(run.ops.filter((o) => o.kind === 'openIncident')).toHaveLength(1);
     expect(run.engine.resetLatch(ASSET, 'erin')).toEqual({ ok: true });
