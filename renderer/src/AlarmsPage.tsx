@@ -4,8 +4,9 @@ import { AlarmKpiPanel } from './AlarmKpiPanel';
 import { AlarmRowSchema, parseValue, type AlarmRow } from './shapes';
 import { atLeast, useSession } from './session';
 import { messageOf, useRequest } from './useRequest';
-import { HMI, PRIORITY_COLOUR, clockTime, errorStyle, panelStyle, tableStyle, tdStyle, thStyle } from './theme';
+import { HMI, PRIORITY_COLOUR, clockTime, errorStyle, panelStyle, tableStyle, tdStyle } from './theme';
 import { z } from 'zod';
+import { TableHead } from './TableHead';
 
 /** The alarm list is polled at this rate: fast enough for an operator, slow enough for the host. */
 const LIST_POLL_MS = 2000;
@@ -60,15 +61,7 @@ export function AlarmsPage(): React.JSX.Element {
 function AlarmTable({ rows, onChanged, actions }: { rows: AlarmRow[]; onChanged: () => void; actions: boolean }): React.JSX.Element {
   return (
     <table style={tableStyle} data-testid={actions ? 'alarms-active' : 'alarms-hidden'}>
-      <thead>
-        <tr>
-          {['Priority', 'Machine', 'Alarm', 'State', 'Value', 'Setpoint', 'Since', actions ? 'Actions' : 'Until'].map((h) => (
-            <th key={h} style={thStyle}>
-              {h}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <TableHead labels={['Priority', 'Machine', 'Alarm', 'State', 'Value', 'Setpoint', 'Since', actions ? 'Actions' : 'Until']} />
       <tbody>
         {rows.map((r) => (
           <AlarmLine key={`${r.assetId}/${r.alarmKey}`} row={r} onChanged={onChanged} actions={actions} />

@@ -3,7 +3,8 @@ import { useState } from 'react';
 import { AuditListSchema, parseValue } from './shapes';
 import { useSession } from './session';
 import { useRequest } from './useRequest';
-import { HMI, dateTime, errorStyle, panelStyle, tableStyle, tdStyle, thStyle } from './theme';
+import { HMI, dateTime, errorStyle, panelStyle, tableStyle, tdStyle } from './theme';
+import { TableHead } from './TableHead';
 
 const AUDIT_POLL_MS = 5000;
 const LIMIT = 200;
@@ -33,15 +34,7 @@ export function AuditPage(): React.JSX.Element {
       {audit.error ? <p role="alert" style={errorStyle}>{audit.error}</p> : null}
       <div style={{ ...panelStyle, marginTop: 8 }}>
         <table style={tableStyle} data-testid="audit-table">
-          <thead>
-            <tr>
-              {['When', 'Who', 'Role', 'Action', 'Target', 'Reason', 'Outcome'].map((h) => (
-                <th key={h} style={thStyle}>
-                  {h}
-                </th>
-              ))}
-            </tr>
-          </thead>
+          <TableHead labels={['When', 'Who', 'Role', 'Action', 'Target', 'Reason', 'Outcome']} />
           <tbody>
             {rows.map((r) => (
               <tr key={r.id} data-testid="audit-row" data-action={r.action} data-outcome={r.outcome}>

@@ -5,7 +5,8 @@ import { IncidentSummarySchema, IncidentTimelineSchema, parseValue, type Inciden
 import { useSession } from './session';
 import { useRequest } from './useRequest';
 import { WaveformCanvas } from './WaveformCanvas';
-import { HMI, clockTime, dateTime, errorStyle, panelStyle, tableStyle, tdStyle, thStyle } from './theme';
+import { HMI, clockTime, dateTime, errorStyle, panelStyle, tableStyle, tdStyle } from './theme';
+import { TableHead } from './TableHead';
 
 const LIST_POLL_MS = 5000;
 /** An open incident still grows (the trip, the post-trigger waveform): its timeline is read again at this rate. */
@@ -52,15 +53,7 @@ export function IncidentsPage(): React.JSX.Element {
 function IncidentList({ incidents, selected, onSelect }: { incidents: IncidentSummary[]; selected: string | null; onSelect: (id: string) => void }): React.JSX.Element {
   return (
     <table style={tableStyle} data-testid="incidents-table">
-      <thead>
-        <tr>
-          {['Opened', 'Machine', 'First alert', 'Trip', 'Diagnosis', 'Max score', 'Summary', ''].map((h) => (
-            <th key={h} style={thStyle}>
-              {h}
-            </th>
-          ))}
-        </tr>
-      </thead>
+      <TableHead labels={['Opened', 'Machine', 'First alert', 'Trip', 'Diagnosis', 'Max score', 'Summary', '']} />
       <tbody>
         {incidents.map((i) => (
           <tr key={i.id} data-testid="incident-row" data-incident={i.id} data-asset={i.assetId} aria-selected={i.id === selected} style={{ background: i.id === selected ? '#cfcfcf' : undefined }}>

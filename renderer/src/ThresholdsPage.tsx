@@ -5,7 +5,8 @@ import { ProposalPanel } from './ProposalPanel';
 import { ConfigGetSchema, ConfigHistorySchema, ProposalViewSchema, parseValue, type ProposalView, type ProtectionConfig, type SetpointGroup } from './shapes';
 import { atLeast, useSession } from './session';
 import { messageOf, useRequest } from './useRequest';
-import { HMI, dateTime, duration, errorStyle, panelStyle, tableStyle, tdStyle, thStyle } from './theme';
+import { HMI, dateTime, duration, errorStyle, panelStyle, tableStyle, tdStyle } from './theme';
+import { TableHead } from './TableHead';
 
 const field: React.CSSProperties = { display: 'flex', flexDirection: 'column', gap: 2, fontSize: 13 };
 const REVERT_CHOICES: ReadonlyArray<[string, number | null]> = [
@@ -86,15 +87,7 @@ function GroupsPanel({ config, versionId, mayEdit, onProposed }: { config: Prote
     <div style={panelStyle} data-testid="thresholds-config">
       <h2 style={{ fontSize: 16, marginTop: 0 }}>In force{versionId ? `: ${versionId}` : ''}</h2>
       <table style={tableStyle}>
-        <thead>
-          <tr>
-            {['Group', 'Watches', 'Alert', 'Danger', 'On delay', 'Off delay', 'Voting', 'Channels', ''].map((h) => (
-              <th key={h} style={thStyle}>
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead labels={['Group', 'Watches', 'Alert', 'Danger', 'On delay', 'Off delay', 'Voting', 'Channels', '']} />
         <tbody>
           {config.groups.map((g) => (
             <tr key={g.id} data-testid="threshold-group" data-group={g.id}>
@@ -206,15 +199,7 @@ function HistoryPanel({ entries, error }: { entries: Array<{ id: string; seq: nu
       <h2 style={{ fontSize: 16, marginTop: 0 }}>History</h2>
       {error ? <p style={errorStyle}>{error}</p> : null}
       <table style={tableStyle}>
-        <thead>
-          <tr>
-            {['Version', 'When', 'By', 'Reason', 'Change', 'In force'].map((h) => (
-              <th key={h} style={thStyle}>
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
+        <TableHead labels={['Version', 'When', 'By', 'Reason', 'Change', 'In force']} />
         <tbody>
           {entries.map((v) => (
             <tr key={v.id} data-testid="history-row" data-version={v.id} data-in-force={v.inForce}>
