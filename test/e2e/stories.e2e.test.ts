@@ -331,7 +331,15 @@ describe(`console stories in a browser against \`vigil serve\` (seed ${SEED})${S
       await alarm.getByTestId('alarm-ack-open').click();
       await page.getByTestId('alarm-ack-note').fill('outer-race noise rising on pump-101; maintenance called');
       await page.getByTestId('alarm-ack-submit').click();
-      await expect.poll(() => alarm.getAttribute('data-state'), { timeout: 10_000 }).toBe('active-acknowledged');
+      // The acknowledgement is done and audited with her note. The row may show it, or — if the
+      // chattering alert cleared and came back meanwhile — a new, unacknowledged occurrence (ISA-18.2).
+      const erinToken = (await postSession(serve.url, '/session', ERIN.userName, ERIN.secret)).reply!.token;
+      const erinWs = await WsConsole.open(serve.url, erinToken);
+      await waitFor('olga\'s acknowledgement in the audit trail', async () => {
+        const rows = (await erinWs.value('audit.list', { limit: 200 })) as Array<{ actor: string; action: string; target: string | null; outcome: string; reason: string | null }>;
+        return rows.find((r) => r.actor === 'olga' && r.action === 'alarm.acknowledge' && r.target === 'pump-101/level.alert' && r.outcome === 'done' && (r.reason ?? '').includes('maintenance called'));
+      }, 10_000, 250);
+      erinWs.close();
       await shot(olga, '9-alarm-acknowledged');
 
       // The fault grows to danger and protection trips the machine (latched), with no one pressing anything.
