@@ -14,7 +14,7 @@ import { ReplaySource } from '../ingest/replay';
 import { backtestBench } from './backtestBench';
 import { uiBench } from './uiBench';
 import { learningBench } from './learnBench';
-import { percentile, RssSampler } from './stats';
+import { percentile, round, RssSampler } from './stats';
 
 export interface BenchOptions {
   out: string;
@@ -24,7 +24,6 @@ export interface BenchOptions {
 
 type Metrics = Record<string, number>;
 
-const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 
 /**
  * Phase 1: hot-path latency at a stated load. The demo plant's 7 machines (12.8 kHz each, 4096-point

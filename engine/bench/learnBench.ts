@@ -8,10 +8,9 @@ import { loadManifest, loadRecording, shaftHzOf, type CwruRecording } from '../i
 import { benchAutoencoderPrecision } from '../learn/modelBench';
 import { WorkerLearnerHost } from '../learn/WorkerLearnerHost';
 import { buildModelSource, loadModel, type CommissionedModel } from '../monitor/commission';
-import { percentile } from './stats';
+import { percentile, round } from './stats';
 
 type Metrics = Record<string, number>;
-const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 const WINDOW = 4096;
 const HOP = 512;
 

@@ -28,3 +28,8 @@ export class RssSampler {
     return this.peakBytes;
   }
 }
+
+/** `x` rounded to `d` decimals, for the bench's printed and stored figures. */
+export function round(x: number, d = 1): number {
+  return Math.round(x * 10 ** d) / 10 ** d;
+}

@@ -7,10 +7,9 @@ import type { MachineSpec } from '../ingest/simulator';
 import { ConsoleHost } from '../service/ConsoleHost';
 import { startConsoleServer } from '../service/consoleServer';
 import { startDemoConsole } from '../service/demoConsole';
-import { percentile } from './stats';
+import { percentile, round } from './stats';
 
 type Metrics = Record<string, number>;
-const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 
 /** Machines of the UI phase: the demo plant's seven, repeated under new ids up to `n`. */
 function machines(n: number): MachineSpec[] {
