@@ -52,6 +52,20 @@ export interface EngineOptions {
   snapshots?: { preMs: number; postMs: number };
 }
 
+/**
+ * One analysed window of a waveform channel, as a window-level listener sees it (see `onWindow`).
+ * Shared, not copied: the samples are the per-window copy the monitor already keeps, and the
+ * FeatureSet is the one in the feature cache. Listeners must not change either.
+ */
+export interface AnalysedWindow {
+  assetId: string;
+  channelId: string;
+  endMs: number;
+  sampleRateHz: number;
+  samples: Float32Array;
+  features: FeatureSet;
+}
+
 /** Operator feedback on an alarm episode (see ModelLifecycle.feedback). */
 export interface AlarmFeedback {
   assetId: string;
@@ -83,6 +97,7 @@ export class Engine {
   /** Raw waveform history per waveform channel, for incident snapshots (none when disabled). */
   private readonly recorders = new Map<string, WaveformRecorder>();
   private readonly listeners: Array<(e: EngineEvent) => void> = [];
+  private readonly windowListeners: Array<(w: AnalysedWindow) => void> = [];
   private readonly vectorRejected: Record<RejectReason, number> = Object.fromEntries(REJECT_REASONS.map((r) => [r, 0])) as Record<RejectReason, number>;
   private arrivalNs = 0n;
   private readonly learner: LearnerApi;
@@ -152,6 +167,19 @@ export class Engine {
     return () => {
       const i = this.listeners.indexOf(listener);
       if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /**
+   * Subscribes to every analysed waveform window (the console's live view keeps the latest one).
+   * Called on the hot path after the window was queued for scoring, so a listener must only keep
+   * references: anything costly belongs in whoever reads them later. Returns the unsubscribe function.
+   */
+  onWindow(listener: (w: AnalysedWindow) => void): () => void {
+    this.windowListeners.push(listener);
+    return () => {
+      const i = this.windowListeners.indexOf(listener);
+      if (i >= 0) this.windowListeners.splice(i, 1);
     };
   }
 
@@ -384,10 +412,20 @@ export class Engine {
     const fs = extractor.extract(hop.window, hop.endMs, shaftHz);
     this.cache.push(fs);
     const vector = toModelVector(fs);
+    const samples = hop.window.slice();
     void monitor.submit({
       channelId: hop.channelId, endMs: hop.endMs, arrivalNs: this.arrivalNs, vector, velocityMmS: fs.velocityRmsMmS, shaftHz: hop.shaftHz ?? null,
-      features: fs, level: fs.rmsG, samples: hop.window.slice(), sampleRateHz: extractor.sampleRateHz,
+      features: fs, level: fs.rmsG, samples, sampleRateHz: extractor.sampleRateHz,
     });
+    if (this.windowListeners.length === 0) return;
+    const w: AnalysedWindow = { assetId: hop.assetId, channelId: hop.channelId, endMs: hop.endMs, sampleRateHz: extractor.sampleRateHz, samples, features: fs };
+    for (const l of this.windowListeners) {
+      try {
+        l(w);
+      } catch (err) {
+        this.fail(err);
+      }
+    }
   }
 
   private emit(e: EngineEvent): void {

@@ -1,9 +1,10 @@
 import type Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { AuditTrail, type AuditEntryInput } from '../store/AuditTrail';
-import { UserStore, type SecretKind, type StoredSecret, type UserRecord } from '../store/UserStore';
+import { UserStore, type RemoteGrant, type SecretKind, type StoredSecret, type UserRecord } from '../store/UserStore';
 import { AccountRuleError, checkDisplayName, checkUserName, normaliseUserName } from './accountRules';
 import { authorizeOrRefuse, UnauthorisedError, type AuditedRequest, type AuthorityContext, type Requester } from './authorizeAndAudit';
+import { isRemoteGrant, REMOTE_GRANT_CEILING } from './remoteGrant';
 import { hashSecret, SALT_BYTES, ScryptParamsError, SecretRuleError, verifySecret, SCRYPT_PARAMS, type ScryptParams } from './passwords';
 import { ROLES, type Role, type Subject } from './roles';
 
@@ -43,6 +44,7 @@ const NO_NAME = '(no name)';
 /** Longest actor text kept from a login attempt, so a pasted essay does not become an audit row. */
 const ACTOR_MAX_CHARS = 64;
 
+const rank = (role: Role): number => ROLES.indexOf(role);
 const isRuleError = (err: unknown): err is Error => err instanceof AccountRuleError || err instanceof SecretRuleError;
 const isPrimaryKeyConflict = (err: unknown): boolean =>
   err instanceof Error && (err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
@@ -202,19 +204,28 @@ export class Accounts implements AuthorityContext {
     if (!user) return refuse(null, 'unknown user');
     if (!match) return refuse(user.role, 'wrong secret');
     if (user.disabled) return refuse(user.role, 'account disabled', 'this account is disabled; ask an admin');
-    this.audit.record({ actor, role: user.role, action: 'login', outcome: 'done' });
+    this.audit.record({ actor, role: user.role, action: 'login', outcome: 'done' }, (atMs) => this.#users.recordSignIn(name, atMs));
     return { ok: true, user };
   }
 
   /**
    * Gives an account another role (admins only). Refused: no such user, the same role, a PIN
    * account made admin, or demoting the last enabled admin (nobody could manage users again, and
-   * first-run setup must not reopen). Returns the account as changed.
+   * first-run setup must not reopen). A demotion below the account's remote grant lowers the
+   * grant with it (in the same audit row's before and after), so a later promotion does not
+   * silently widen what the account may do from another machine. Returns the account as changed.
    */
   changeRole(actor: Requester, userName: string, role: Role, reason?: string | null): UserRecord {
     const name = normaliseUserName(userName);
     const current = this.#users.get(name);
-    const request: AuditedRequest = { action: 'user.role.change', target: name, before: current && { role: current.role }, after: { role }, reason: reason ?? null };
+    const lowered: RemoteGrant | null = current && isRemoteGrant(role) && rank(role) < rank(current.remoteMaxRole) ? role : null;
+    const request: AuditedRequest = {
+      action: 'user.role.change',
+      target: name,
+      before: current && (lowered ? { role: current.role, remoteMaxRole: current.remoteMaxRole } : { role: current.role }),
+      after: lowered ? { role, remoteMaxRole: lowered } : { role },
+      reason: reason ?? null,
+    };
     const acting = authorizeOrRefuse(this, actor, request);
     const entry = this.#entry(actor, acting, request);
     if (!current) this.#refuse(entry, new AccountRuleError('no_such_user', `no user named ${name}`));
@@ -226,7 +237,43 @@ export class Accounts implements AuthorityContext {
     if (current.role === 'admin' && !current.disabled && this.#users.countAdmins(true) <= 1) {
       this.#refuse(entry, new AccountRuleError('last_admin', `${name} is the last enabled admin and cannot be demoted`));
     }
-    this.audit.record({ ...entry, outcome: 'done' }, () => this.#users.setRole(name, role));
+    this.audit.record({ ...entry, outcome: 'done' }, () => {
+      this.#users.setRole(name, role);
+      if (lowered) this.#users.setRemoteMaxRole(name, lowered);
+    });
+    return this.#users.get(name) as UserRecord;
+  }
+
+  /**
+   * Sets the highest role `userName` may act with when signed in from another machine (admins
+   * only, with a reason); `viewer` revokes. Refused: no such user, no change, above
+   * `REMOTE_GRANT_CEILING` (admin is never granted remotely), or above the account's own role (a
+   * grant the role does not back would widen remote rights on a later promotion). Audited with
+   * the grant before and after. It takes effect on the account's next request: the permission
+   * gate re-reads it every time. Returns the account as changed.
+   */
+  grantRemote(actor: Requester, userName: string, maxRole: Role, reason: string): UserRecord {
+    const name = normaliseUserName(userName);
+    const current = this.#users.get(name);
+    const request: AuditedRequest = {
+      action: 'user.remote.grant',
+      target: name,
+      before: current && { remoteMaxRole: current.remoteMaxRole },
+      after: { remoteMaxRole: maxRole },
+      reason,
+    };
+    const acting = authorizeOrRefuse(this, actor, request);
+    const entry = this.#entry(actor, acting, request);
+    if (!current) this.#refuse(entry, new AccountRuleError('no_such_user', `no user named ${name}`));
+    if (!ROLES.includes(maxRole)) this.#refuse(entry, new AccountRuleError('role', `unknown role ${String(maxRole)}`));
+    if (!isRemoteGrant(maxRole)) {
+      this.#refuse(entry, new AccountRuleError('remote_ceiling', `${maxRole} cannot be granted to sessions from another machine; the most is ${REMOTE_GRANT_CEILING}`));
+    }
+    if (rank(maxRole) > rank(current.role)) {
+      this.#refuse(entry, new AccountRuleError('remote_above_role', `${name} is ${current.role}; a remote grant cannot exceed the account's own role`));
+    }
+    if (current.remoteMaxRole === maxRole) this.#refuse(entry, new AccountRuleError('no_change', `${name} already has remote grant ${maxRole}`));
+    this.audit.record({ ...entry, outcome: 'done' }, () => this.#users.setRemoteMaxRole(name, maxRole));
     return this.#users.get(name) as UserRecord;
   }
 

@@ -12,7 +12,9 @@ export type AccountRule =
   | 'no_such_user'
   | 'no_change'
   | 'last_admin'
-  | 'admin_needs_password';
+  | 'admin_needs_password'
+  | 'remote_ceiling'
+  | 'remote_above_role';
 
 /** A well-formed request that the account rules refuse. The refusal is already in the audit trail. */
 export class AccountRuleError extends Error {

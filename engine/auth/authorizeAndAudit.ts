@@ -1,4 +1,5 @@
 import type { AuditTrail } from '../store/AuditTrail';
+import { actingSubject, remoteCapNote } from './remoteGrant';
 import { authorize, type Action, type RequestContext, type Subject } from './roles';
 
 /**
@@ -11,9 +12,14 @@ export interface AuthorityContext {
   subject(userName: string): Subject | null;
 }
 
-/** Who is asking. Only the name is trusted: role and disabled state are re-read per request. */
+/** Who is asking. Only the name is trusted: role, disabled state and remote grant are re-read per request. */
 export interface Requester {
   userName: string;
+  /**
+   * Signed in from another machine (the transport decides, from the peer address): the account then
+   * acts with at most its remote grant (`remoteRole`), and its audit rows carry that role.
+   */
+  remote?: boolean;
 }
 
 /** One request to authorise and record. */
@@ -82,15 +88,18 @@ function entryFor(requester: Requester, subject: Subject | null, request: Audite
 /**
  * Checks the requester's current role against the permission table. On refusal writes a
  * `refused` row with the reason and throws `UnauthorisedError`; otherwise returns the account as
- * it is now. For callers (like `Accounts`) that must do more checks before the action.
+ * it acts now (a remote requester's role capped by its grant). For callers (like `Accounts`) that
+ * must do more checks before the action. When the remote cap is what refused, the reason says so.
  */
 export function authorizeOrRefuse(ctx: AuthorityContext, requester: Requester, request: AuditedRequest): Subject {
-  const subject = ctx.subject(requester.userName);
+  const account = ctx.subject(requester.userName);
+  const subject = account && actingSubject(account, requester.remote === true);
   let refusal = `no user named ${requester.userName}`;
-  if (subject) {
+  if (account && subject) {
     const decision = authorize(subject, request.action, request);
     if (decision.ok) return subject;
-    refusal = decision.reason;
+    const capped = subject !== account && authorize(account, request.action, request).ok;
+    refusal = capped ? `${decision.reason}: ${remoteCapNote(account.userName, subject.role)}` : decision.reason;
   }
   const auditId = ctx.audit.record({ ...entryFor(requester, subject, request), outcome: 'refused', refusal });
   throw new UnauthorisedError(requester.userName, request.action, request.target ?? null, refusal, auditId);
@@ -105,12 +114,17 @@ export function authorizeOrRefuse(ctx: AuthorityContext, requester: Requester, r
  *   `perform` throws, writes a `failed` row with the error message and rethrows it.
  * If that final audit write fails, rejects with `AuditWriteError` saying whether the action took
  * effect. Must not be called inside an open database transaction (audit rows commit on their own).
+ *
+ * `afterDone`, if given, describes the state after from the action's result for the `done` row
+ * (refused and failed rows keep the requested `after`): for actions whose effect is only known
+ * once done, such as a promotion that validation may refuse.
  */
 export async function authorizeAndAudit<T>(
   ctx: AuthorityContext,
   requester: Requester,
   request: AuditedRequest,
   perform: (subject: Subject) => T | Promise<T>,
+  afterDone?: (result: T) => unknown,
 ): Promise<T> {
   const subject = authorizeOrRefuse(ctx, requester, request);
   const base = entryFor(requester, subject, request);
@@ -126,7 +140,7 @@ export async function authorizeAndAudit<T>(
     throw err;
   }
   try {
-    ctx.audit.record({ ...base, outcome: 'done' });
+    ctx.audit.record({ ...base, ...(afterDone ? { after: afterDone(result) } : {}), outcome: 'done' });
   } catch (auditErr) {
     throw new AuditWriteError(true, result, auditErr);
   }

@@ -25,6 +25,7 @@ export const ACTIONS = [
   'user.role.change',
   'user.disable',
   'user.enable',
+  'user.remote.grant',
 ] as const;
 
 /** One of `ACTIONS`. */
@@ -49,7 +50,8 @@ export interface Permission {
  *   emergency stop: stopping a machine must never need more than an operator), alarm feedback.
  * - engineer: also reset a trip latch, change setpoints, bypass a protection, promote or roll
  *   back models: things that can let a faulty machine run.
- * - admin: also manage users.
+ * - admin: also manage users. A remote grant needs a reason: it widens who may act on the plant
+ *   from outside the control room.
  */
 export const PERMISSIONS: Readonly<Record<Action, Permission>> = {
   read: { minRole: 'viewer', reasonRequired: false },
@@ -66,6 +68,7 @@ export const PERMISSIONS: Readonly<Record<Action, Permission>> = {
   'user.role.change': { minRole: 'admin', reasonRequired: false },
   'user.disable': { minRole: 'admin', reasonRequired: false },
   'user.enable': { minRole: 'admin', reasonRequired: false },
+  'user.remote.grant': { minRole: 'admin', reasonRequired: true },
 };
 
 /**
@@ -85,6 +88,8 @@ export interface Subject {
   userName: string;
   role: Role;
   disabled?: boolean;
+  /** The account's remote grant (see `remoteRole`); absent counts as viewer. */
+  remoteMaxRole?: Role;
 }
 
 /** What accompanies a request; some actions are decided on it (shelve duration, reason). */

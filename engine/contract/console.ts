@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IncidentExportFormatSchema, MAX_SERIES_POINTS, SnapshotTriggerSchema } from './incidents';
 import { PlantStatusSchema } from './status';
 
 /**
@@ -29,12 +30,35 @@ export const ConsoleRequestSchema = z.discriminatedUnion('method', [
   z.object({ id, method: z.literal('bypass'), assetId, on: z.boolean(), reason }),
   z.object({ id, method: z.literal('incidents.list'), assetId: assetId.optional() }),
   z.object({ id, method: z.literal('incidents.timeline'), incidentId: z.string().min(1).max(256) }),
+  /** One snapshot's samples over a range, min/max-decimated to ≤ maxPoints (default and most: 2000); SnapshotSeriesSchema. */
+  z.object({
+    id,
+    method: z.literal('incidents.snapshot'),
+    incidentId: z.string().min(1).max(256),
+    channelId: z.string().min(1).max(128),
+    trigger: SnapshotTriggerSchema,
+    fromMs: z.number().optional(),
+    toMs: z.number().optional(),
+    maxPoints: z.number().int().min(2).max(MAX_SERIES_POINTS).optional(),
+  }),
+  /** The raw window, its spectrum and the score at one moment of an incident (IncidentMomentSchema). */
+  z.object({ id, method: z.literal('incidents.moment'), incidentId: z.string().min(1).max(256), atMs: z.number(), channelId: z.string().min(1).max(128).optional() }),
+  /** An incident as a file to save: the CLI's printable HTML, or JSON with decimated snapshots (IncidentExportSchema). */
+  z.object({ id, method: z.literal('incidents.export'), incidentId: z.string().min(1).max(256), format: IncidentExportFormatSchema }),
   z.object({ id, method: z.literal('audit.list'), limit: z.number().int().min(1).max(1000) }),
   z.object({ id, method: z.literal('config.get'), assetId }),
   z.object({ id, method: z.literal('config.propose'), assetId, config: z.unknown(), reason, revertAfterMs: z.number().int().positive().optional() }),
   z.object({ id, method: z.literal('config.approve'), changeId: z.string().min(1).max(128), note: z.string().max(500).optional() }),
   z.object({ id, method: z.literal('config.apply'), changeId: z.string().min(1).max(128) }),
   z.object({ id, method: z.literal('config.history'), assetId }),
+  /** Production beside shadow and the stored versions, per channel (engine/contract/models.ts ModelsListSchema); all assets without `assetId`. */
+  z.object({ id, method: z.literal('models.list'), assetId: assetId.optional() }),
+  /** Promote every channel's shadow of an asset, each validated first; answered with each channel's outcome (PromoteReplySchema). */
+  z.object({ id, method: z.literal('models.promote'), assetId, reason }),
+  /** Put a stored version of a channel back in production (RollbackReplySchema). */
+  z.object({ id, method: z.literal('models.rollback'), assetId, channelId: z.string().min(1).max(128), versionId: z.string().min(1).max(64), reason }),
+  /** The asset page's live frame (engine/contract/live.ts LiveViewSchema): polled at a fixed rate, bounded per series. */
+  z.object({ id, method: z.literal('asset.live'), assetId, channelId: z.string().min(1).max(128).optional() }),
   /** An admin creates an account; the secret is hashed by the host and never stored or audited. */
   z.object({
     id,
@@ -44,6 +68,18 @@ export const ConsoleRequestSchema = z.discriminatedUnion('method', [
     secretKind: z.enum(['password', 'pin']),
     secret: z.string().min(1).max(256),
   }),
+  /** Every account with role, state and remote grant, never a secret (admin; engine/contract/users.ts UserListSchema). */
+  z.object({ id, method: z.literal('users.list') }),
+  /**
+   * The highest role the account's sessions from another machine act with; `viewer` revokes (admin,
+   * with a reason). Answered with the account (UserViewSchema). The host refuses admin: see RemoteGrantSchema.
+   */
+  z.object({ id, method: z.literal('users.grantRemote'), userName: z.string().min(1).max(64), maxRole: z.enum(['viewer', 'operator', 'engineer', 'admin']), reason }),
+  /** Another role for an account (admin, with a reason); answered with the account (UserViewSchema). */
+  z.object({ id, method: z.literal('users.setRole'), userName: z.string().min(1).max(64), role: z.enum(['viewer', 'operator', 'engineer', 'admin']), reason }),
+  /** Stop an account from signing in or acting, or let it again (admin, with a reason); answered with the account. */
+  z.object({ id, method: z.literal('users.disable'), userName: z.string().min(1).max(64), reason }),
+  z.object({ id, method: z.literal('users.enable'), userName: z.string().min(1).max(64), reason }),
 ]);
 export type ConsoleRequest = z.infer<typeof ConsoleRequestSchema>;
 export type ConsoleMethod = ConsoleRequest['method'];
@@ -66,8 +102,19 @@ export const TripReceiptSchema = z.object({
 });
 export type TripReceipt = z.infer<typeof TripReceiptSchema>;
 
-/** Who the session is: the role is re-read from the store on every request. */
-export const SessionInfoSchema = z.object({ userName: z.string(), role: z.enum(['viewer', 'operator', 'engineer', 'admin']), expiresMs: z.number() });
+/**
+ * Who the session is: `role` is the role it acts with now, re-read from the store on every request.
+ * `remote`: signed in from another machine, so `role` is the account's role capped by its remote
+ * grant; `cappedFrom`: the account's own role, present only when that cap lowers it (a page can say
+ * why an action is refused and that an admin can grant more).
+ */
+export const SessionInfoSchema = z.object({
+  userName: z.string(),
+  role: z.enum(['viewer', 'operator', 'engineer', 'admin']),
+  expiresMs: z.number(),
+  remote: z.boolean().optional(),
+  cappedFrom: z.enum(['viewer', 'operator', 'engineer', 'admin']).optional(),
+});
 export type SessionInfo = z.infer<typeof SessionInfoSchema>;
 
 /** Pushed by the host without a request: the plant at a fixed rate, and a note when the engine is not answering. */

@@ -6,3 +6,7 @@ export * from './events';
 export * from './status';
 export * from './api';
 export * from './console';
+export * from './incidents';
+export * from './models';
+export * from './live';
+export * from './users';

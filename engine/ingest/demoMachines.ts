@@ -151,3 +151,13 @@ export function demoAssetConfig(spec: MachineSpec): AssetConfig {
     learning: { promoteEveryWindows: 3000 },
   };
 }
+
+/** `n` machines: the seven demo machines, then copies of them under numbered names. */
+export function demoMachines(n: number): MachineSpec[] {
+  return Array.from({ length: n }, (_, i) => {
+    const m = DEMO_MACHINES[i % DEMO_MACHINES.length]!;
+    if (i < DEMO_MACHINES.length) return m;
+    const copy = Math.floor(i / DEMO_MACHINES.length);
+    return { ...m, assetId: `${m.assetId}-${copy}`, name: `${m.name} #${copy + 1}` };
+  });
+}

@@ -3,6 +3,7 @@ import { AutoencoderLearner } from '../learn/AutoencoderLearner';
 import type { LearnerApi } from '../learn/LearnerService';
 import type { AutoencoderPrecision } from '../learn/onnxAutoencoder';
 import { PageHinkley } from '../learn/PageHinkley';
+import { modelVersionId } from '../model/modelVersion';
 import type { StoreOp } from '../store/storeOps';
 import { BoundedList } from './BoundedList';
 import { buildModelSource, loadModel, modelSourceJson, type CommissionedModel, type ModelSource } from './commission';
@@ -52,6 +53,23 @@ export type PromotionOutcome =
   | { promoted: true; version: string; validation: PromotionValidation | null; elapsedMs: number }
   | { promoted: false; reason: string; validation: PromotionValidation | null };
 
+/**
+ * The shadow as it stands now, for the console to set beside production. The shadow's scores are
+ * computed by the learner thread (fp32); production's are the ones it gave at the time.
+ */
+export interface ShadowInspection {
+  /** What the shadow would be promoted as: built (int8 bytes, so the version is exact), not loaded. */
+  source: ModelSource;
+  version: string;
+  learning: { enabled: boolean; paused: string | null; learnedSincePromotion: number; promoteEveryWindows: number };
+  /** The newest windows production's current version scored (at most `COMPARED_WINDOWS`), oldest first. */
+  recent: { endMs: number[]; production: number[]; shadow: Float32Array };
+  /** The shadow's scores on the held-out normal windows validation will score. */
+  heldOut: Float32Array;
+}
+
+/** Recent windows compared between shadow and production (~4 minutes of a 1 Hz channel, 20 s of a 12 Hz one). */
+const COMPARED_WINDOWS = 240;
 /** Recent windows kept for operator feedback on an alarm episode (about 3 minutes of demo windows). */
 const RECENT_CAPACITY = 2048;
 const HELD_OUT_CAPACITY = 256;
@@ -72,11 +90,13 @@ export class ModelLifecycle {
   production: CommissionedModel | null = null;
   private readonly key: string;
   private readonly heldOut = new BoundedList<Float32Array>(HELD_OUT_CAPACITY);
-  private readonly recent = new BoundedList<{ endMs: number; vector: Float32Array; score: number }>(RECENT_CAPACITY);
+  /** Recent windows with the score production gave and the version that gave it. */
+  private readonly recent = new BoundedList<{ endMs: number; vector: Float32Array; score: number; version: string | null }>(RECENT_CAPACITY);
   private pendingLearn: Float32Array[] = [];
   private normalSeen = 0;
   private learnedSincePromotion = 0;
   private promoting: Promise<PromotionOutcome> | null = null;
+  private inspecting: Promise<ShadowInspection | null> | null = null;
   private readonly confirmedFaults: Array<{ id: string; vectors: Float32Array[] }> = [];
   private readonly faultDrift = new PageHinkley({ delta: 0.1, lambda: 10, minSamples: 100 });
   /** Why online learning is paused, or null while it runs. */
@@ -114,7 +134,7 @@ export class ModelLifecycle {
    * feedback, watch for a slow rise, and schedule a promotion when enough was learned.
    */
   observe(endMs: number, vector: Float32Array, score: number, alarmActive: boolean): void {
-    this.recent.push({ endMs, vector, score });
+    this.recent.push({ endMs, vector, score, version: this.production?.version ?? null });
     if (!this.d.settings.enabled || !this.production) return;
     if (this.faultDrift.update(score) && !this.paused) {
       this.paused = `score rose steadily (mean ${this.faultDrift.runningMean.toFixed(2)}, Page–Hinkley ${this.faultDrift.statistic.toFixed(1)}) at unchanged operating conditions`;
@@ -177,6 +197,48 @@ export class ModelLifecycle {
     const worst = Math.max(...episode.map((r) => r.score));
     const promotion = worst >= FEEDBACK_UPDATE_FRACTION * this.d.settings.alertScore ? await this.promote('feedback', by, `false alarm confirmed by ${by}: production scored it up to ${worst.toFixed(2)}`) : null;
     return { windows: vectors.length, vectors, promotion };
+  }
+
+  /** The alert setpoint on the score that learning and validation use. */
+  get alertScore(): number {
+    return this.d.settings.alertScore;
+  }
+
+  /**
+   * The shadow beside production, or null before commissioning. Reads only: the shadow is
+   * snapshotted and scored in the learner thread (nothing learned, nothing flushed), the candidate
+   * bytes are built to name the version but no runtime session is opened. While one inspection is
+   * waiting for the learner thread (busy with a commissioning fit), callers share it: a console
+   * polling a busy learner does not queue more work behind the fit.
+   */
+  inspectShadow(): Promise<ShadowInspection | null> {
+    this.inspecting ??= this.doInspectShadow().finally(() => {
+      this.inspecting = null;
+    });
+    return this.inspecting;
+  }
+
+  private async doInspectShadow(): Promise<ShadowInspection | null> {
+    const production = this.production;
+    if (!production) return null;
+    const snap = await this.d.learner.snapshot(this.key);
+    const extras = { baseline: production.baseline, levelMedian: production.levelMedian, windows: production.windows, parent: production.version, regime: production.regime };
+    const source = buildModelSource(snap.params, extras, this.d.precision);
+    const recent = this.recent
+      .values()
+      .filter((r) => r.version === production.version)
+      .sort((a, b) => a.endMs - b.endMs)
+      .slice(-COMPARED_WINDOWS);
+    const vectors = [...recent.map((r) => r.vector), ...this.heldOut.values()];
+    const scores = vectors.length > 0 ? await this.d.learner.score(this.key, vectors) : new Float32Array(0);
+    const { enabled, promoteEveryWindows } = this.d.settings;
+    return {
+      source,
+      version: modelVersionId(source.onnx),
+      learning: { enabled, paused: this.paused, learnedSincePromotion: this.learnedSincePromotion, promoteEveryWindows },
+      recent: { endMs: recent.map((r) => r.endMs), production: recent.map((r) => r.score), shadow: scores.subarray(0, recent.length) },
+      heldOut: scores.subarray(recent.length),
+    };
   }
 
   /** Restore stored confirmed faults after a restart (validation keeps checking them). */

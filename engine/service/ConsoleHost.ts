@@ -6,22 +6,34 @@ import type { Accounts } from '../auth/Accounts';
 import { AccountRuleError } from '../auth/accountRules';
 import { AuditWriteError, UnauthorisedError, type Requester } from '../auth/authorizeAndAudit';
 import { SecretRuleError } from '../auth/passwords';
+import { actingSubject, remoteCapNote } from '../auth/remoteGrant';
 import { authorize, ROLES, type Action, type Role } from '../auth/roles';
 import { ConfigChangeError, type ConfigService } from '../config/ConfigService';
 import { ConsoleRequestSchema, SignInSchema, type ConsoleMethod, type ConsoleReply, type ConsoleRequest, type SessionInfo, type SignInReply, type TripReceipt } from '../contract/console';
+import { UserListSchema, UserViewSchema } from '../contract/users';
 import type { Engine } from '../engine';
-import { incidentTimeline, type IncidentTimeline } from '../incident/incidentTimeline';
+import { incidentExport, timelineWithoutSamples } from '../incident/incidentExport';
+import { incidentMoment } from '../incident/incidentMoment';
+import { incidentTimeline } from '../incident/incidentTimeline';
+import { snapshotSeries, type Reviewed } from '../incident/snapshotSeries';
+import type { LiveView } from '../contract/live';
 import type { Repository } from '../store/Repository';
+import type { StoreSink } from '../store/StoreSink';
+import type { LiveViews } from './liveView';
+import { listModels } from './modelsView';
 import type { OperatorActions } from './OperatorActions';
 
 /** What a host serves: the parts of a running console (`startDemoConsole` returns all of them). */
 export interface ConsoleHostDeps {
-  engine: Pick<Engine, 'monitor' | 'status' | 'protectionConfig'>;
+  engine: Pick<Engine, 'monitor' | 'status' | 'protectionConfig' | 'assetIds'>;
   board: AlarmBoard;
   accounts: Accounts;
   actions: OperatorActions;
   configs: ConfigService;
-  store: { repo: Repository };
+  /** The repository for reads; with the writer, model changes are answered once the registry holds them (read-your-writes). */
+  store: { repo: Repository; writer?: Pick<StoreSink, 'flush'> };
+  /** The asset page's live data (`asset.live`); a host without it answers that method `unavailable`. */
+  live?: Pick<LiveViews, 'view'>;
 }
 
 /** Knobs of a `ConsoleHost`. */
@@ -51,11 +63,10 @@ const INCIDENT_LIST_LIMIT = 500;
  * `audit.list` needs an engineer: the trail holds every failed login with what was typed as the
  * name (sometimes a password in the wrong field) and all user management. The permission table has
  * no action for it, so the host decides; a viewer still sees the audited actions of an incident's
- * asset in `incidents.timeline`.
+ * asset in `incidents.timeline`. `users.list` needs an admin: every account with its role and
+ * remote grant is a map of whom to target. Reads not named here need a viewer.
  */
-const AUDIT_LIST_MIN_ROLE: Role = 'engineer';
-const REMOTE_CAP =
-  'sessions from another machine are capped at viewer (granting a remote session more is not built yet); sign in at the console workstation';
+const READ_MIN_ROLE: Partial<Record<ConsoleMethod, Role>> = { 'audit.list': 'engineer', 'users.list': 'admin' };
 
 /**
  * What each method needs. `read` methods are checked here (not audited: they change nothing); every
@@ -74,13 +85,25 @@ const NEEDS: Readonly<Record<ConsoleMethod, Action>> = {
   bypass: 'bypass',
   'incidents.list': 'read',
   'incidents.timeline': 'read',
+  'incidents.snapshot': 'read',
+  'incidents.moment': 'read',
+  'incidents.export': 'read',
   'audit.list': 'read',
   'config.get': 'read',
   'config.propose': 'setpoint.change',
   'config.approve': 'setpoint.change',
   'config.apply': 'setpoint.change',
   'config.history': 'read',
+  'asset.live': 'read',
+  'models.list': 'read',
+  'models.promote': 'model.promote',
+  'models.rollback': 'model.rollback',
   'users.create': 'user.create',
+  'users.list': 'read',
+  'users.grantRemote': 'user.remote.grant',
+  'users.setRole': 'user.role.change',
+  'users.disable': 'user.disable',
+  'users.enable': 'user.enable',
 };
 const METHODS = Object.keys(NEEDS);
 
@@ -101,7 +124,7 @@ interface Session {
 /** A refusal the host decides itself, with the code the client sees. */
 class RequestError extends Error {
   constructor(
-    readonly code: 'bad_request' | 'not_found' | 'forbidden',
+    readonly code: 'bad_request' | 'not_found' | 'forbidden' | 'unavailable',
     message: string,
   ) {
     super(message);
@@ -120,7 +143,9 @@ const fail = (id: string, code: string, message: string): ConsoleReply => ({ typ
  *
  * Sessions live in memory (a restart signs everyone out). The role is never stored in a session: it
  * is re-read from the store on every request, so a demotion or a disabled account takes effect on
- * the next message. A session signed in from another machine is capped at viewer.
+ * the next message. A session signed in from another machine acts with the lower of the account's
+ * role and its remote grant (viewer unless an admin granted more, never admin: `remoteRole`), also
+ * re-read on every request, so a revoke takes effect on the next message too.
  */
 export class ConsoleHost {
   readonly #d: ConsoleHostDeps;
@@ -176,6 +201,11 @@ export class ConsoleHost {
     return this.#sessions.delete(token);
   }
 
+  /** `session` of each token, in order (a transport checks all its connections at once). */
+  sessions(tokens: readonly string[]): Array<SessionInfo | null> {
+    return tokens.map((t) => this.session(t));
+  }
+
   /** Who a token is now, or null: unknown, expired, or the account is gone or disabled. */
   session(token: string): SessionInfo | null {
     const s = this.#live(token);
@@ -188,7 +218,8 @@ export class ConsoleHost {
    * the session checked (`unauthenticated`), the method dispatched. Error codes: `forbidden` (the
    * role is not enough; the message says which is needed), `not_found` (asset, incident, change),
    * `refused` (an account rule: weak secret, name taken), a `ConfigChangeError`'s own code,
-   * `done_not_audited` (the action took effect but its audit row could not be written), `failed`.
+   * `done_not_audited` (the action took effect but its audit row could not be written),
+   * `unavailable` (a part this host was started without, e.g. live data), `failed`.
    *
    * Idempotency: within a session, a request id seen among the last `REMEMBERED_IDS` is not acted
    * on again. An action's retry gets the remembered reply (the same promise while it is still
@@ -228,10 +259,10 @@ export class ConsoleHost {
 
   #dispatch(s: Session, req: ConsoleRequest, arrivalNs: bigint): unknown {
     const { engine, board, accounts, actions, configs, store } = this.#d;
-    const who: Requester = { userName: s.userName };
-    const need = NEEDS[req.method];
-    if (need === 'read') this.#mayRead(s, req.method === 'audit.list' ? AUDIT_LIST_MIN_ROLE : 'viewer', req.method);
-    else if (s.remote) this.#refuseRemote(s, need, 'target' in req ? req.target : 'assetId' in req ? (req.assetId ?? null) : null);
+    // Every action goes to its service with `who`, never another requester: the service's gate
+    // re-reads the role and, from another machine, caps it by the account's remote grant, audited.
+    const who: Requester = { userName: s.userName, remote: s.remote };
+    if (NEEDS[req.method] === 'read') this.#mayRead(s, READ_MIN_ROLE[req.method] ?? 'viewer', req.method);
     switch (req.method) {
       case 'trip': {
         if (req.target !== '*') this.#asset(req.target);
@@ -265,7 +296,13 @@ export class ConsoleHost {
         return store.repo.listIncidents({ ...(req.assetId === undefined ? {} : { assetId: req.assetId }), limit: INCIDENT_LIST_LIMIT });
       case 'incidents.timeline':
         if (!store.repo.getIncident(req.incidentId)) throw new RequestError('not_found', `unknown incident ${req.incidentId}`);
-        return withoutSamples(incidentTimeline(store.repo, req.incidentId, accounts.audit));
+        return timelineWithoutSamples(incidentTimeline(store.repo, req.incidentId, accounts.audit));
+      case 'incidents.snapshot':
+        return reviewed(snapshotSeries(store.repo, req));
+      case 'incidents.moment':
+        return incidentMoment(store.repo, req).then(reviewed);
+      case 'incidents.export':
+        return reviewed(incidentExport(store.repo, accounts.audit, req.incidentId, req.format));
       case 'audit.list':
         return accounts.audit.list({ limit: req.limit });
       case 'config.get':
@@ -281,8 +318,32 @@ export class ConsoleHost {
       case 'config.history':
         this.#asset(req.assetId);
         return configs.history(req.assetId);
+      case 'asset.live':
+        return this.#liveView(req.assetId, req.channelId);
+      case 'models.list':
+        if (req.assetId !== undefined) this.#asset(req.assetId);
+        return listModels(engine, store.repo.models, req.assetId === undefined ? engine.assetIds() : [req.assetId]);
+      case 'models.promote':
+        this.#asset(req.assetId);
+        return this.#stored(actions.promote(who, req.assetId, req.reason));
+      case 'models.rollback': {
+        this.#storedVersion(req.assetId, req.channelId, req.versionId);
+        const fromVersion = engine.monitor(req.assetId)?.model(req.channelId)?.version ?? null;
+        return this.#stored(actions.rollback(who, req.assetId, req.channelId, req.versionId, req.reason)).then((toVersion) => ({ assetId: req.assetId, channelId: req.channelId, fromVersion, toVersion }));
+      }
       case 'users.create':
-        return accounts.createUser(who, { userName: req.userName, role: req.role, secretKind: req.secretKind, secret: req.secret });
+        return accounts.createUser(who, { userName: req.userName, role: req.role, secretKind: req.secretKind, secret: req.secret }).then((u) => UserViewSchema.parse(u));
+      // Account replies go through the contract's schema: it keeps only the fields it names.
+      case 'users.list':
+        return UserListSchema.parse(accounts.listUsers());
+      case 'users.grantRemote':
+        return UserViewSchema.parse(accounts.grantRemote(who, req.userName, req.maxRole, req.reason));
+      case 'users.setRole':
+        return UserViewSchema.parse(accounts.changeRole(who, req.userName, req.role, req.reason));
+      case 'users.disable':
+        return UserViewSchema.parse(accounts.disableUser(who, req.userName, req.reason));
+      case 'users.enable':
+        return UserViewSchema.parse(accounts.enableUser(who, req.userName, req.reason));
       default:
         return unreachable(req);
     }
@@ -293,32 +354,53 @@ export class ConsoleHost {
     const subject = this.#d.accounts.subject(s.userName);
     const decision = authorize(subject, 'read');
     if (!decision.ok) throw new RequestError('forbidden', decision.reason);
-    const role = this.#role(s, subject!.role);
+    const role = actingSubject(subject!, s.remote).role;
     if (rank(role) >= rank(minRole)) return;
-    const refusal = `${method} needs ${minRole} or above; ${s.remote && rank(subject!.role) >= rank(minRole) ? REMOTE_CAP : `role ${role}`}`;
-    const auditId = this.#d.accounts.audit.record({ actor: s.userName, role: subject!.role, action: method, outcome: 'refused', refusal });
+    const refusal = `${method} needs ${minRole} or above; ${rank(subject!.role) >= rank(minRole) ? remoteCapNote(s.userName, role) : `role ${role}`}`;
+    const auditId = this.#d.accounts.audit.record({ actor: s.userName, role, action: method, outcome: 'refused', refusal });
     throw new UnauthorisedError(s.userName, method, null, refusal, auditId);
-  }
-
-  /** A remote session asked for more than reading: refused and audited, whatever the account's role. */
-  #refuseRemote(s: Session, action: Action, target: string | null): never {
-    const role = this.#d.accounts.subject(s.userName)?.role ?? null;
-    const auditId = this.#d.accounts.audit.record({ actor: s.userName, role, action, target, outcome: 'refused', refusal: REMOTE_CAP });
-    throw new UnauthorisedError(s.userName, action, target, REMOTE_CAP, auditId);
   }
 
   #asset(assetId: string): void {
     if (!this.#d.engine.monitor(assetId)) throw new RequestError('not_found', `unknown asset ${assetId}`);
   }
 
-  /** The role a session acts with now: the account's, or viewer from another machine. */
-  #role(s: Session, accountRole: Role): Role {
-    return s.remote ? 'viewer' : accountRole;
+  /** The asset page's live frame; built on request only (nothing of it runs on the trip path). */
+  #liveView(assetId: string, channelId: string | undefined): LiveView {
+    this.#asset(assetId);
+    if (!this.#d.live) throw new RequestError('unavailable', 'this console host has no live data (it was started without a live view)');
+    const view = this.#d.live.view(assetId, channelId);
+    if (!view) throw new RequestError('not_found', `asset ${assetId} has no waveform channel ${channelId ?? ''}`);
+    return view;
   }
 
+  /**
+   * Resolves with the action's result once the store writer has committed what the action queued
+   * (the new version, the promotion row), so the page's next `models.list` already shows it. A
+   * failed flush does not turn a done action into an error: the writer reports its own failures.
+   */
+  async #stored<T>(action: Promise<T>): Promise<T> {
+    const result = await action;
+    await this.#d.store.writer?.flush().catch(() => {});
+    return result;
+  }
+
+  /** A rollback target must be a stored version of that very channel: anything else is not_found, and nothing is attempted. */
+  #storedVersion(assetId: string, channelId: string, versionId: string): void {
+    const m = this.#d.engine.monitor(assetId);
+    if (!m) throw new RequestError('not_found', `unknown asset ${assetId}`);
+    if (!m.channelIds.includes(channelId)) throw new RequestError('not_found', `asset ${assetId} has no channel ${channelId} (channels: ${m.channelIds.join(', ')})`);
+    const rec = this.#d.store.repo.models.modelVersion(versionId);
+    if (!rec || rec.assetId !== assetId || (rec.channelId !== null && rec.channelId !== channelId)) {
+      throw new RequestError('not_found', `model version ${versionId} is not a stored version of ${assetId}/${channelId}`);
+    }
+  }
+
+  /** Who the session is now: the role it acts with (from another machine, capped by the remote grant) and, if capped, the account's own. */
   #info(s: Session): SessionInfo {
-    const role = this.#d.accounts.subject(s.userName)?.role ?? 'viewer';
-    return { userName: s.userName, role: this.#role(s, role), expiresMs: s.expiresMs };
+    const account = this.#d.accounts.subject(s.userName);
+    const role = account ? actingSubject(account, s.remote).role : 'viewer';
+    return { userName: s.userName, role, expiresMs: s.expiresMs, remote: s.remote, ...(account && account.role !== role ? { cappedFrom: account.role } : {}) };
   }
 
   /** The session of a token if it is still good; an expired one, or one whose account is gone or disabled, is ended. */
@@ -364,14 +446,10 @@ function hostLatency(receipts: TripReceipt[], arrivalNs: bigint, returnedNs: big
   return out;
 }
 
-/**
- * The timeline without raw samples: a waveform snapshot may hold 2^23 of them, far too many for
- * one reply. Counts stay; the samples are in the incident export (`vigil incident --format json`).
- */
-function withoutSamples(t: IncidentTimeline): unknown {
-  const { tripFrame, snapshots, ...rest } = t;
-  const frame = tripFrame && (({ samples, ...meta }) => ({ ...meta, sampleCount: samples.length }))(tripFrame);
-  return { ...rest, tripFrame: frame, snapshots: snapshots.map(({ samples, ...meta }) => ({ ...meta, sampleCount: samples.length })) };
+/** An incident review's answer, or its refusal as the host's own error (not_found, bad_request). */
+function reviewed<T>(r: Reviewed<T>): T {
+  if (!r.ok) throw new RequestError(r.code, r.message);
+  return r.value;
 }
 
 function failure(id: string, err: unknown): ConsoleReply {

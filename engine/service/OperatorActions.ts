@@ -6,6 +6,9 @@ import { modelSourceFromRecord } from '../monitor/commission';
 import type { PromotionOutcome } from '../monitor/ModelLifecycle';
 import type { Repository } from '../store/Repository';
 
+/** A promotion's outcome on one channel of the asset. */
+export type ChannelPromotionOutcome = PromotionOutcome & { channelId: string };
+
 /**
  * The only door from a front end (IPC, HTTP, CLI) to engine actions that change the plant or its
  * models: each is authorised by the requester's current role and written to the audit trail with
@@ -91,21 +94,31 @@ export class OperatorActions {
     );
   }
 
-  /** Promote every shadow of an asset now, validated as usual (engineer). */
-  promote(who: Requester, assetId: string, reason: string): Promise<PromotionOutcome[]> {
-    const before = { modelVersion: this.engine.monitor(assetId)?.modelVersion ?? null };
-    return authorizeAndAudit(this.authority, who, { action: 'model.promote', target: assetId, reason, before, after: { modelVersion: 'validated shadow' } }, () =>
-      this.engine.promote(assetId, who.userName, reason),
+  /**
+   * Promote every shadow of an asset now, validated as usual (engineer). Resolves with each
+   * channel's outcome, promoted or refused by validation; the audit row's `after` says which.
+   */
+  promote(who: Requester, assetId: string, reason: string): Promise<ChannelPromotionOutcome[]> {
+    const m = this.engine.monitor(assetId);
+    const channelIds = m?.channelIds ?? [];
+    const before = Object.fromEntries(channelIds.map((c) => [c, m?.model(c)?.version ?? null]));
+    return authorizeAndAudit(
+      this.authority,
+      who,
+      { action: 'model.promote', target: assetId, reason, before: { modelVersions: before }, after: { modelVersions: "each channel's validated shadow" } },
+      async () => (await this.engine.promote(assetId, who.userName, reason)).map((o, i) => ({ channelId: channelIds[i]!, ...o })),
+      (outcomes) => promotionAfter(before, outcomes),
     );
   }
 
-  /** Roll a channel back to a version from the registry (engineer). */
+  /** Roll a channel back to a version of that channel from the registry (engineer). */
   rollback(who: Requester, assetId: string, channelId: string, versionId: string, reason: string): Promise<string> {
     const before = { modelVersion: this.engine.monitor(assetId)?.model(channelId)?.version ?? null };
     return authorizeAndAudit(this.authority, who, { action: 'model.rollback', target: `${assetId}/${channelId}`, reason, before, after: { modelVersion: versionId } }, () => {
       const rec = this.repo.models.modelVersion(versionId);
       if (!rec) throw new Error(`model version ${versionId} is not in the registry`);
       if (rec.assetId !== assetId) throw new Error(`model version ${versionId} belongs to ${rec.assetId}, not ${assetId}`);
+      if (rec.channelId !== null && rec.channelId !== channelId) throw new Error(`model version ${versionId} belongs to channel ${rec.channelId}, not ${channelId}`);
       return this.engine.rollback(assetId, channelId, modelSourceFromRecord(rec), who.userName, reason);
     });
   }
@@ -116,4 +129,15 @@ export class OperatorActions {
       this.engine.feedback({ ...f, by: who.userName }),
     );
   }
+}
+
+/** The audit row's `after` of a promotion: each channel's version now, and why validation refused the ones it did. */
+function promotionAfter(before: Record<string, string | null>, outcomes: ChannelPromotionOutcome[]): unknown {
+  const modelVersions: Record<string, string | null> = {};
+  const refused: Record<string, string> = {};
+  for (const o of outcomes) {
+    modelVersions[o.channelId] = o.promoted ? o.version : (before[o.channelId] ?? null);
+    if (!o.promoted) refused[o.channelId] = o.reason;
+  }
+  return { modelVersions, refused };
 }

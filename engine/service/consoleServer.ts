@@ -5,14 +5,18 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import type { ConsoleReply } from '../contract/console';
 import type { PlantStatus } from '../contract/status';
-import type { ConsoleHost, SignInOutcome } from './ConsoleHost';
+import type { SignInOutcome } from './ConsoleHost';
+import type { ConsolePort, EngineNote } from './EngineThread';
 import { staticFiles } from './staticFiles';
 
 /** How `startConsoleServer` is set up. */
 export interface ConsoleServerOptions {
-  host: ConsoleHost;
-  /** The latest plant snapshot (pushed to every socket, served at GET /status). */
-  status: () => PlantStatus;
+  /** The console: a `ConsoleHost` in this thread, or an `EngineThread` running it in its own. */
+  host: ConsolePort;
+  /** The latest plant snapshot (pushed to every socket, served at GET /status); null while the engine starts. */
+  status: () => PlantStatus | null;
+  /** Whether the engine answers; pushed to every socket while it does not, and once when it does again. */
+  engineNote?: () => EngineNote;
   /** The built renderer to serve at /; absent or missing: no page, the API only. */
   uiDir?: string;
   /** Address to bind; default 127.0.0.1 (this machine only). */
@@ -85,10 +89,13 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
   const pushIntervalMs = o.pushIntervalMs ?? 500;
   // One snapshot per push period, serialised once, for every socket and every GET /status in it.
   let snapshot: { atMs: number; json: string } | null = null;
-  const statusJson = (): string => {
+  const statusJson = (): string | null => {
     const now = Date.now();
-    if (!snapshot || now - snapshot.atMs >= pushIntervalMs) snapshot = { atMs: now, json: JSON.stringify(o.status()) };
-    return snapshot.json;
+    if (!snapshot || now - snapshot.atMs >= pushIntervalMs) {
+      const s = o.status();
+      snapshot = s === null ? null : { atMs: now, json: JSON.stringify(s) };
+    }
+    return snapshot?.json ?? null;
   };
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES, perMessageDeflate: false });
 
@@ -107,11 +114,13 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     res.setHeader('content-security-policy', `default-src 'self'; connect-src 'self' ws://${host}; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; frame-ancestors 'none'`);
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/status' && req.method === 'GET') {
+      const body = statusJson();
+      if (body === null) return json(res, 503, { error: 'the engine is starting: no plant status yet' });
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-      res.end(statusJson());
+      res.end(body);
       return;
     }
-    if (path === '/setup' && req.method === 'GET') return json(res, 200, { needed: o.host.needsSetup() });
+    if (path === '/setup' && req.method === 'GET') return json(res, 200, { needed: await o.host.needsSetup() });
     if ((path === '/session' || path === '/setup') && req.method === 'POST') {
       const body = await jsonBody(req, res, host);
       if (body === undefined) return;
@@ -122,7 +131,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     if (path === '/session' && req.method === 'DELETE') {
       if (!originOk(req.headers.origin, host)) return json(res, 403, { error: 'foreign Origin' });
       const token = /^Bearer ([0-9a-f]{64})$/.exec(req.headers.authorization ?? '')?.[1];
-      if (!token || !o.host.signOut(token)) return json(res, 401, { error: 'no such session' });
+      if (!token || !(await o.host.signOut(token))) return json(res, 401, { error: 'no such session' });
       res.writeHead(204).end();
       return;
     }
@@ -134,21 +143,17 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    try {
-      upgrade(req, socket, head);
-    } catch {
-      socket.destroy(); // e.g. a request target that is not a URL; never the process
-    }
+    upgrade(req, socket, head).catch(() => socket.destroy()); // e.g. a request target that is not a URL; never the process
   });
 
-  function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://x');
     const host = ownHost(req.headers.host, listenHost, port);
     const token = url.searchParams.get('token');
     const refusal: [number, string] | null =
       url.pathname !== '/ws' ? [404, 'Not Found']
       : !host || !originOk(req.headers.origin, host) ? [403, 'Forbidden']
-      : !token || !o.host.session(token) ? [401, 'Unauthorized']
+      : !token || !(await o.host.sessions([token]))[0] ? [401, 'Unauthorized']
       : null;
     if (refusal) {
       counters.upgradesRefused++;
@@ -199,32 +204,46 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     counters.replies++;
   }
 
-  /** One snapshot per tick, serialised once, to every socket whose session still holds. */
-  function push(): void {
-    let frame: string | null = null;
-    for (const [ws, token] of sockets) {
-      if (!o.host.session(token)) {
+  /**
+   * Every tick: end the sockets whose session ended (one question to the console for all of
+   * them), then one snapshot, serialised once, to every other socket; while the engine is not
+   * answering, say so on every tick, and once more when it answers again.
+   */
+  let lastNote: EngineNote['state'] = 'running';
+  let pushing = false;
+  async function push(): Promise<void> {
+    const entries = [...sockets];
+    const who = entries.length > 0 ? await o.host.sessions(entries.map(([, token]) => token)) : [];
+    const note = o.engineNote?.() ?? null;
+    const noteFrame = note && (note.state !== 'running' || lastNote !== 'running') ? JSON.stringify({ type: 'engine', state: note.state, detail: note.detail }) : null;
+    if (note) lastNote = note.state;
+    const body = statusJson();
+    const frame = body === null ? null : `{"type":"status","status":${body}}`;
+    entries.forEach(([ws], i) => {
+      if (!who[i]) {
         counters.sessionsClosed++;
         sockets.delete(ws);
         ws.close(SESSION_ENDED, 'session expired or signed out: sign in again');
-        continue;
+        return;
       }
-      if (ws.readyState !== WebSocket.OPEN) continue;
+      if (ws.readyState !== WebSocket.OPEN) return;
       if (ws.bufferedAmount > PUSH_SKIP_BYTES) {
         counters.pushesSkipped++;
-        continue;
+        return;
       }
-      frame ??= `{"type":"status","status":${statusJson()}}`;
+      if (noteFrame) ws.send(noteFrame);
+      if (frame === null) return;
       ws.send(frame);
       counters.statusPushes++;
-    }
+    });
   }
   const timer = setInterval(() => {
-    try {
-      push();
-    } catch (err) {
-      console.error(`console server: status push failed: ${err instanceof Error ? err.message : String(err)}`);
-    }
+    // A console that answers slowly must not pile up pushes: one at a time.
+    if (pushing) return;
+    pushing = true;
+    push()
+      .catch((err: unknown) => console.error(`console server: status push failed: ${err instanceof Error ? err.message : String(err)}`))
+      .finally(() => (pushing = false));
   }, pushIntervalMs);
   timer.unref();
 

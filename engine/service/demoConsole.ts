@@ -10,8 +10,9 @@ import { FeatureDownsampler } from '../store/featureDownsampler';
 import { Accounts } from '../auth/Accounts';
 import { BacktestWorkerHost } from '../config/BacktestWorkerHost';
 import { ConfigService, type StartOutcome } from '../config/ConfigService';
-import { feedPlant } from './plantFeed';
+import { feedPlant, feedPlantThread } from './plantFeed';
 import { OperatorActions } from './OperatorActions';
+import { LiveViews } from './liveView';
 import { restoreProductionModels } from './restoreModels';
 
 export interface DemoConsoleOptions {
@@ -43,6 +44,8 @@ export interface DemoConsole {
   actions: OperatorActions;
   /** Managed changes of the protection configuration (propose, backtest, approve, apply, revert). */
   configs: ConfigService;
+  /** The asset page's live data: the latest window per channel and the recent score trend, built into a view on request. */
+  live: LiveViews;
   plant: DemoPlant;
   bus: FrameBus;
   store: Store;
@@ -57,10 +60,12 @@ export interface DemoConsole {
  */
 export async function startDemoConsole(opts: DemoConsoleOptions = {}): Promise<DemoConsole> {
   const clock = opts.clock ?? (() => Date.now());
-  const plant = new DemoPlant({ seed: opts.seed ?? 1, startMs: clock(), ...(opts.machines ? { machines: opts.machines } : {}) });
+  const plantOptions = { seed: opts.seed ?? 1, startMs: clock(), ...(opts.machines ? { machines: opts.machines } : {}) };
+  const plant = new DemoPlant(plantOptions);
   const store = openStore(opts.dbPath ?? '.vigil/demo.sqlite', { thread: 'worker' });
   const actuator = new RecordingActuator(clock);
   const engine = await Engine.create({ assets: plant.assets(), clock, actuator, store: (op) => store.writer.enqueue(op), sourceLabel: 'demo plant (simulated)', seed: opts.seed ?? 1 });
+  const live = new LiveViews(engine, clock);
   const restored = await restoreProductionModels(engine, store.repo);
   // The operator's alarm list (ISA-18.2 states, journaled) and the 1-second history the backtest reads.
   const board = new AlarmBoard((event) => store.writer.enqueue({ kind: 'appendAlarmJournal', event }));
@@ -91,7 +96,9 @@ export async function startDemoConsole(opts: DemoConsoleOptions = {}): Promise<D
   prune();
   const retention = setInterval(prune, HOUR_MS);
   retention.unref();
-  const feed = feedPlant(engine, plant, clock);
+  // On the wall clock the simulated plant runs in its own thread (as real sensors are outside the
+  // engine's); a test's own clock drives it here, in step.
+  const feed = opts.clock ? feedPlant(engine, plant, clock) : feedPlantThread(engine, plantOptions, (m) => opts.log?.(m));
   const timer = setInterval(() => {
     engine.tick(clock());
     board.tick(clock());
@@ -104,6 +111,7 @@ export async function startDemoConsole(opts: DemoConsoleOptions = {}): Promise<D
     accounts,
     actions,
     configs,
+    live,
     plant,
     bus: feed.bus,
     store,
@@ -117,6 +125,7 @@ export async function startDemoConsole(opts: DemoConsoleOptions = {}): Promise<D
       await engine.settle();
       const last = history.flush();
       if (last.length > 0) store.writer.enqueue({ kind: 'appendFeatureHistory', rows: [...last] });
+      live.dispose();
       await engine.dispose();
       await store.close();
     },

@@ -1,12 +1,13 @@
+import type { Frame } from '../contract';
 import type { Engine } from '../engine';
-import type { DemoPlant } from '../ingest/demoPlant';
+import type { DemoPlant, DemoPlantOptions } from '../ingest/demoPlant';
 import { FrameBus } from '../ingest/frameBus';
 import { PlantDriver } from '../ingest/plantDriver';
+import { startModuleWorker } from '../util/startModuleWorker';
 
 /** A running real-time feed from a simulated plant into an engine. */
 export interface PlantFeed {
   bus: FrameBus;
-  driver: PlantDriver;
   stop(): void;
 }
 
@@ -22,9 +23,37 @@ export function feedPlant(engine: Engine, plant: DemoPlant, clock: () => number)
   driver.start();
   return {
     bus,
-    driver,
     stop() {
       driver.dispose();
+      bus.dispose();
+    },
+  };
+}
+
+/**
+ * The same feed with the simulated plant in a thread of its own (`plantWorker.ts`): generating 32
+ * machines' frames takes tens of ms per frame period, which on the engine's thread would delay
+ * whatever waits behind it (an emergency stop among them). Real sensors are outside the engine's
+ * thread too. `options` must describe the same plant the engine was configured from.
+ */
+export function feedPlantThread(engine: Engine, options: DemoPlantOptions, onError: (message: string) => void): PlantFeed {
+  const bus = new FrameBus((f) => engine.accept(f), { batchSize: 1, onDrop: (f) => engine.ingest.countRejected(f.assetId, f.channelId, 'overflow') });
+  const worker = startModuleWorker(import.meta.url, 'plantWorker', { workerData: options });
+  let stopping = false;
+  worker.on('message', (frames: Frame[]) => {
+    for (const f of frames) bus.offer(f);
+  });
+  worker.on('error', (err) => onError(`the simulated plant's thread failed: ${err.message}`));
+  worker.on('exit', (code) => {
+    // Its channels go stale (no frames): the console shows it, and protection's quality policies apply.
+    if (!stopping) onError(`the simulated plant's thread exited (code ${code}): its channels will go stale`);
+  });
+  return {
+    bus,
+    stop() {
+      stopping = true;
+      worker.postMessage('stop');
+      void worker.terminate();
       bus.dispose();
     },
   };

@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PlantStatus } from '../contract/status';
-import { ConsoleHost } from './ConsoleHost';
 import { startConsoleServer, type ConsoleServer } from './consoleServer';
-import { startDemoConsole } from './demoConsole';
+import { EngineRestartPolicy } from './engineRestartPolicy';
+import { EngineThread, type ConsolePort, type EngineNote } from './EngineThread';
 
 /** Where `npm run build` puts the renderer. */
 const DEFAULT_UI_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
@@ -19,7 +19,8 @@ export interface ServeOptions {
   uiDir?: string;
   /**
    * Address to listen on (default 127.0.0.1, this machine only). Sessions signed in from any other
-   * address are capped at viewer.
+   * address act with at most their account's remote grant: viewer unless an admin grants more,
+   * never admin (`REMOTE_GRANT_CEILING`).
    */
   host?: string;
 }
@@ -37,40 +38,70 @@ export function formatStatus(s: PlantStatus): string {
 }
 
 /**
- * `vigil serve`: the headless console on the demo plant. Prints the plant's state every 5 s and,
- * with --port, serves the console: `GET /status` as JSON (the same snapshot the Electron renderer
- * receives), sign-in and the console protocol over WebSocket (see `startConsoleServer`), and the
- * built renderer at /.
+ * `vigil serve`: the headless console on the demo plant. The engine runs in a thread of its own
+ * (`EngineThread`); this thread prints the plant's state every 5 s and, with --port, serves the
+ * console: `GET /status` as JSON (the same snapshot the Electron renderer receives), sign-in and
+ * the console protocol over WebSocket (see `startConsoleServer`), and the built renderer at /.
+ * An engine thread that dies is started again (`EngineRestartPolicy`); its sessions end with it.
  */
 export async function serveCommand(o: ServeOptions): Promise<number> {
   let printed = 0;
-  const console0 = await startDemoConsole({
-    dbPath: o.db,
-    seed: o.seed,
-    log: (line) => console.log(line),
-    onStatus: (s) => {
+  const log = (line: string): void => console.log(line);
+  const restarts = new EngineRestartPolicy();
+  const start = async (): Promise<EngineThread> => {
+    const t = await EngineThread.start({ dbPath: o.db, seed: o.seed, log });
+    restarts.started(Date.now());
+    t.onStatus((s) => {
       if (Date.now() - printed >= 5000) {
         printed = Date.now();
         console.log(formatStatus(s));
       }
-    },
-  });
-  console.log(`Vigil demo plant running: ${console0.plant.assets().length} machines, store ${o.db ?? '.vigil/demo.sqlite'}. Ctrl-C to stop.`);
+    });
+    t.onExit((reason) => {
+      const next = restarts.died(Date.now(), reason);
+      const detail = next.state === 'running' ? reason : next.detail;
+      note = { state: next.state === 'restarting' ? 'restarting' : 'not-answering', detail };
+      console.log(detail);
+      if (next.state !== 'restarting') return;
+      setTimeout(() => {
+        start().then(
+          (fresh) => {
+            engine = fresh;
+            note = null;
+          },
+          (err: unknown) => console.log(`the engine did not restart: ${err instanceof Error ? err.message : String(err)}`),
+        );
+      }, next.inMs);
+    });
+    return t;
+  };
+  let engine = await start();
+  /** Set while the thread is dead or restarting; otherwise the thread's own note. */
+  let note: EngineNote | null = null;
+  const port: ConsolePort = {
+    signIn: (input, origin) => engine.signIn(input, origin),
+    setup: (input, origin) => engine.setup(input, origin),
+    needsSetup: () => engine.needsSetup(),
+    signOut: (token) => engine.signOut(token),
+    sessions: (tokens) => engine.sessions(tokens),
+    handle: (token, raw) => engine.handle(token, raw),
+  };
+  console.log(`Vigil demo plant running in the engine thread, store ${o.db ?? '.vigil/demo.sqlite'}. Ctrl-C to stop.`);
   let server: ConsoleServer | null = null;
   if (o.port !== undefined) {
     const uiDir = resolve(o.uiDir ?? DEFAULT_UI_DIR);
     if (!existsSync(uiDir)) console.log(`no built console page at ${uiDir} (npm run build): serving /status only`);
     const listenHost = o.host ?? '127.0.0.1';
     try {
-      server = await startConsoleServer({ host: new ConsoleHost(console0), status: () => console0.engine.status(), uiDir, listenHost, port: o.port });
+      server = await startConsoleServer({ host: port, status: () => engine.status(), engineNote: () => note ?? engine.note(), uiDir, listenHost, port: o.port });
     } catch (err) {
-      await console0.stop();
+      await engine.stop();
       throw new Error(`cannot serve on ${listenHost}:${o.port}: ${(err as Error).message}`);
     }
     console.log(`console at ${server.url}/ , status at ${server.url}/status`);
     console.log(`sign in with POST ${server.url}/session, then the console protocol at ws${server.url.slice(4)}/ws?token=…`);
-    if (!['127.0.0.1', 'localhost', '::1'].includes(listenHost)) console.log(`listening on ${listenHost}: sessions from other machines are viewers (granting them more is not built yet)`);
-    if (console0.accounts.needsFirstRunSetup()) console.log(`no admin yet: first-run setup with POST ${server.url}/setup from this machine`);
+    if (!['127.0.0.1', 'localhost', '::1'].includes(listenHost)) console.log(`listening on ${listenHost}: sessions from other machines are viewers unless an admin grants their account more (up to engineer, on the Users page)`);
+    if (await engine.needsSetup()) console.log(`no admin yet: first-run setup with POST ${server.url}/setup from this machine`);
   }
   await new Promise<void>((resolve) => {
     const done = (): void => resolve();
@@ -79,8 +110,8 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
     if (o.durationS !== undefined) setTimeout(done, o.durationS * 1000);
   });
   await server?.close();
-  await console0.stop();
-  const final = console0.engine.status();
-  console.log(formatStatus(final));
+  const final = engine.status();
+  await engine.stop();
+  if (final) console.log(formatStatus(final));
   return 0;
 }

@@ -150,10 +150,11 @@ export class AuditTrail {
    * Appends one row, durably, and returns its id. With `change`, the change (e.g. inserting a user)
    * runs in the same transaction, so the state change and its record commit together or not at
    * all; if `change` throws, nothing is written and the error propagates (the caller then records
-   * the refusal on its own). Throws `StoreRequestError` (`VIGIL_AUDIT_IN_TRANSACTION`) if the
+   * the refusal on its own). `change` is given the row's `at_ms`, so a time it stores (a sign-in)
+   * agrees with the row to the millisecond. Throws `StoreRequestError` (`VIGIL_AUDIT_IN_TRANSACTION`) if the
    * connection is already inside a transaction.
    */
-  record(entry: AuditEntryInput, change?: () => void): number {
+  record(entry: AuditEntryInput, change?: (atMs: number) => void): number {
     if (this.#db.inTransaction) {
       throw new StoreRequestError(
         'VIGIL_AUDIT_IN_TRANSACTION',
@@ -177,7 +178,7 @@ export class AuditTrail {
     try {
       return this.#db
         .transaction(() => {
-          change?.();
+          change?.(params.atMs);
           return Number(this.#insert.run(params).lastInsertRowid);
         })
         .immediate();

@@ -42,6 +42,7 @@ function prepareStatements(db: Database.Database) {
       WHERE excluded.complete >= incident_snapshots.complete`),
     meta: p(`SELECT ${META_COLUMNS} FROM incident_snapshots WHERE incident_id = ? ${order}`),
     full: p(`SELECT ${META_COLUMNS}, samples FROM incident_snapshots WHERE incident_id = ? ${order}`),
+    one: p(`SELECT ${META_COLUMNS}, samples FROM incident_snapshots WHERE incident_id = ? AND channel_id = ? AND trigger = ?`),
   };
 }
 
@@ -146,6 +147,15 @@ export class IncidentSnapshots {
    */
   forIncident(incidentId: string): WaveformSnapshot[] {
     return (this.#stmts.full.all(incidentId) as SnapshotRow[]).map(toSnapshot);
+  }
+
+  /**
+   * One snapshot with its samples, or null: what incident review reads when it needs one channel
+   * around one trigger, without loading the incident's other snapshots (each may hold millions).
+   */
+  get(incidentId: string, channelId: string, trigger: SnapshotTrigger): WaveformSnapshot | null {
+    const row = this.#stmts.one.get(incidentId, channelId, trigger) as SnapshotRow | undefined;
+    return row ? toSnapshot(row) : null;
   }
 
   /** An incident's snapshots without samples (what listings and the timeline's entries carry). */

@@ -7,6 +7,12 @@ import { StoreRequestError } from './result';
  */
 export type UserRole = 'viewer' | 'operator' | 'engineer' | 'admin';
 
+/**
+ * The roles a session from another machine may be granted (schema v8 CHECKs the same three): every
+ * role but admin. Why admin is left out is `REMOTE_GRANT_CEILING`'s doc (engine/auth/remoteGrant.ts).
+ */
+export type RemoteGrant = Exclude<UserRole, 'admin'>;
+
 /** How a user proves who they are: a password (desk) or a PIN (touch panel on the shop floor). */
 export type SecretKind = 'password' | 'pin';
 
@@ -34,6 +40,10 @@ export interface UserRecord {
   /** The admin who created the account (the first admin created itself). */
   createdBy: string;
   disabled: boolean;
+  /** The highest role a session of this account acts with when signed in from another machine. */
+  remoteMaxRole: RemoteGrant;
+  /** When the account last signed in successfully; null if never. */
+  lastSignInMs: number | null;
 }
 
 /** A new account to insert. */
@@ -54,6 +64,8 @@ interface UserRow {
   created_ms: number;
   created_by: string;
   disabled: number;
+  remote_max_role: RemoteGrant;
+  last_sign_in_ms: number | null;
 }
 
 interface SecretRow {
@@ -68,7 +80,7 @@ interface SecretRow {
 
 type Stmt = Database.Statement<unknown[], unknown>;
 
-const USER_COLUMNS = 'user_name, display_name, role, secret_kind, created_ms, created_by, disabled';
+const USER_COLUMNS = 'user_name, display_name, role, secret_kind, created_ms, created_by, disabled, remote_max_role, last_sign_in_ms';
 
 function toUser(r: UserRow): UserRecord {
   return {
@@ -79,6 +91,8 @@ function toUser(r: UserRow): UserRecord {
     createdMs: r.created_ms,
     createdBy: r.created_by,
     disabled: r.disabled === 1,
+    remoteMaxRole: r.remote_max_role,
+    lastSignInMs: r.last_sign_in_ms,
   };
 }
 
@@ -88,13 +102,13 @@ function asBuffer(bytes: Uint8Array): Buffer {
 }
 
 /**
- * Typed access to the `users` table (schema v3). It only stores and reads: rules (who may create
+ * Typed access to the `users` table (schema v3, remote grants and last sign-in from v8). It only stores and reads: rules (who may create
  * whom, the last admin, secret strength) live in `engine/auth/Accounts`, which also writes the
  * audit row in the same transaction as every change. Secrets are read through `secretOf` only, so
  * a listing can never carry a hash to the UI by accident.
  */
 export class UserStore {
-  readonly #s: Record<'insert' | 'get' | 'secret' | 'list' | 'setRole' | 'setDisabled' | 'admins', Stmt>;
+  readonly #s: Record<'insert' | 'get' | 'secret' | 'list' | 'setRole' | 'setDisabled' | 'setRemote' | 'signedIn' | 'admins', Stmt>;
 
   constructor(db: Database.Database) {
     const p = (sql: string): Stmt => db.prepare(sql);
@@ -107,6 +121,8 @@ export class UserStore {
       list: p(`SELECT ${USER_COLUMNS} FROM users ORDER BY user_name`),
       setRole: p('UPDATE users SET role = ? WHERE user_name = ?'),
       setDisabled: p('UPDATE users SET disabled = ? WHERE user_name = ?'),
+      setRemote: p('UPDATE users SET remote_max_role = ? WHERE user_name = ?'),
+      signedIn: p('UPDATE users SET last_sign_in_ms = ? WHERE user_name = ?'),
       admins: p("SELECT count(*) FROM users WHERE role = 'admin' AND (@enabledOnly = 0 OR disabled = 0)").pluck(),
     };
   }
@@ -163,6 +179,16 @@ export class UserStore {
   /** Disables or re-enables an account; throws `VIGIL_NO_SUCH_USER` if it does not exist. */
   setDisabled(userName: string, disabled: boolean): void {
     if (this.#s.setDisabled.run(disabled ? 1 : 0, userName).changes === 0) this.#missing(userName);
+  }
+
+  /** Changes an account's remote grant; throws `VIGIL_NO_SUCH_USER` if it does not exist. */
+  setRemoteMaxRole(userName: string, grant: RemoteGrant): void {
+    if (this.#s.setRemote.run(grant, userName).changes === 0) this.#missing(userName);
+  }
+
+  /** Records a successful sign-in at `atMs`; throws `VIGIL_NO_SUCH_USER` if the account does not exist. */
+  recordSignIn(userName: string, atMs: number): void {
+    if (this.#s.signedIn.run(atMs, userName).changes === 0) this.#missing(userName);
   }
 
   /** How many admin accounts exist (only enabled ones with `enabledOnly`). */

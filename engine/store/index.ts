@@ -21,4 +21,4 @@ export {
 } from './StoreWriter';
 export { float32ToBlob, blobToFloat32, packFloat32Windows, unpackFloat32Windows } from './float32Blob';
 export { AuditTrail, type AuditEntryInput, type AuditRecord, type AuditQuery, type AuditOutcome, type AuditTrailOptions } from './AuditTrail';
-export { UserStore, type UserRole, type SecretKind, type StoredSecret, type UserRecord, type NewUser } from './UserStore';
+export { UserStore, type UserRole, type RemoteGrant, type SecretKind, type StoredSecret, type UserRecord, type NewUser } from './UserStore';

@@ -5,6 +5,7 @@ import { SCHEMA_V4 } from './schemaV4';
 import { SCHEMA_V5 } from './schemaV5';
 import { SCHEMA_V6 } from './schemaV6';
 import { SCHEMA_V7 } from './schemaV7';
+import { SCHEMA_V8 } from './schemaV8';
 
 /**
  * One step of the schema's history. Steps are append-only: once released, a step's `version`,
@@ -32,6 +33,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'config_versions', up: SCHEMA_V5 },
   { version: 6, name: 'incident_snapshots', up: SCHEMA_V6 },
   { version: 7, name: 'protection_detail', up: SCHEMA_V7 },
+  { version: 8, name: 'remote_grants', up: SCHEMA_V8 },
 ];
 
 /** The schema version this build writes; a database above it is refused. */

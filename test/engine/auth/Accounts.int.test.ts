@@ -85,6 +85,8 @@ describe('Accounts: first run', () => {
       createdMs: expect.any(Number),
       createdBy: 'ana',
       disabled: false,
+      remoteMaxRole: 'viewer',
+      lastSignInMs: null,
     });
     expect(accounts.needsFirstRunSetup()).toBe(false);
 

@@ -14,7 +14,7 @@ describe('authorize', () => {
       viewer: ['read'],
       operator,
       engineer,
-      admin: [...engineer, 'user.create', 'user.role.change', 'user.disable', 'user.enable'],
+      admin: [...engineer, 'user.create', 'user.role.change', 'user.disable', 'user.enable', 'user.remote.grant'],
     });
   });
 

@@ -79,9 +79,9 @@ describe('ConsoleHost: sessions', () => {
       ['olga', 'refused', 'wrong secret'],
     ]);
     const ok = await c.host.signIn({ userName: 'olga', secret: '582914' }, LOCAL);
-    expect(ok).toEqual({ ok: true, reply: { token: expect.stringMatching(/^[0-9a-f]{64}$/), session: { userName: 'olga', role: 'operator', expiresMs: c.t.ms + 3_600_000 } } });
+    expect(ok).toEqual({ ok: true, reply: { token: expect.stringMatching(/^[0-9a-f]{64}$/), session: { userName: 'olga', role: 'operator', expiresMs: c.t.ms + 3_600_000, remote: false } } });
     const token = ok.ok ? ok.reply.token : '';
-    expect(await c.host.handle(token, { id: 'w1', method: 'whoami' })).toEqual({ type: 'reply', id: 'w1', ok: true, value: { userName: 'olga', role: 'operator', expiresMs: c.t.ms + 3_600_000 } });
+    expect(await c.host.handle(token, { id: 'w1', method: 'whoami' })).toEqual({ type: 'reply', id: 'w1', ok: true, value: { userName: 'olga', role: 'operator', expiresMs: c.t.ms + 3_600_000, remote: false } });
     // The role is re-read on every request: a promotion shows at once, without signing in again.
     c.accounts.changeRole({ userName: 'ada' }, 'olga', 'engineer');
     expect(await c.host.handle(token, { id: 'w2', method: 'whoami' })).toMatchObject({ ok: true, value: { role: 'engineer' } });

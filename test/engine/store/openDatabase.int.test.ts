@@ -31,9 +31,10 @@ describe('openDatabase', () => {
         { version: 5, name: 'config_versions' },
         { version: 6, name: 'incident_snapshots' },
         { version: 7, name: 'protection_detail' },
+        { version: 8, name: 'remote_grants' },
       ];
       expect(migration).toEqual({ fromVersion: 0, toVersion: LATEST_SCHEMA_VERSION, applied: all });
-      expect(LATEST_SCHEMA_VERSION).toBe(7);
+      expect(LATEST_SCHEMA_VERSION).toBe(8);
       expect(tables(db)).toEqual([
         'alarm_events',
         'alarm_journal',
@@ -54,7 +55,7 @@ describe('openDatabase', () => {
       expect(db.prepare('SELECT version, name, applied_ms FROM schema_migrations').all()).toEqual(
         all.map((m) => ({ ...m, applied_ms: clock() })),
       );
-      expect(db.pragma('user_version', { simple: true })).toBe(7);
+      expect(db.pragma('user_version', { simple: true })).toBe(8);
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
       expect(db.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
       expect(db.pragma('foreign_keys', { simple: true })).toBe(1);

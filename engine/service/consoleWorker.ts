@@ -1,0 +1,71 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { demoMachines } from '../ingest/demoMachines';
+import { ConsoleHost } from './ConsoleHost';
+import { startDemoConsole, type DemoConsole } from './demoConsole';
+import type { ConsoleWorkerData, EngineCall, FromEngine, ToEngine } from './engineThreadProtocol';
+
+/**
+ * The engine thread of the console: the demo plant, the engine, the store's writer, the users and
+ * the console protocol (`ConsoleHost`) run here, so nothing the host thread does (HTTP, WebSocket,
+ * IPC, serialising the status for every screen) can delay a trip decision or an emergency stop.
+ * Started by `EngineThread`; see `engineThreadProtocol.ts` for the messages.
+ */
+const port = parentPort;
+if (!port) throw new Error('consoleWorker.ts is a worker thread entry: start it with EngineThread');
+const data = (workerData ?? {}) as ConsoleWorkerData;
+const post = (m: FromEngine): void => port.postMessage(m);
+
+function call(host: ConsoleHost, c: EngineCall): unknown {
+  switch (c.op) {
+    case 'handle':
+      return host.handle(c.token, c.raw);
+    case 'signIn':
+      return host.signIn(c.input, c.origin);
+    case 'setup':
+      return host.setup(c.input, c.origin);
+    case 'needsSetup':
+      return host.needsSetup();
+    case 'signOut':
+      return host.signOut(c.token);
+    case 'sessions':
+      return host.sessions(c.tokens);
+  }
+}
+
+async function main(): Promise<void> {
+  let running: DemoConsole;
+  try {
+    running = await startDemoConsole({
+      dbPath: data.dbPath,
+      seed: data.seed,
+      statusIntervalMs: data.statusIntervalMs ?? 500,
+      ...(data.machineCount === undefined ? {} : { machines: demoMachines(data.machineCount) }),
+      log: (line) => post({ kind: 'log', line }),
+      onStatus: (status) => post({ kind: 'status', status }),
+    });
+  } catch (err) {
+    post({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
+    process.exit(1);
+  }
+  const host = new ConsoleHost(running, data.sessionTtlMs === undefined ? {} : { sessionTtlMs: data.sessionTtlMs });
+  port!.on('message', (m: ToEngine) => {
+    if (m.kind === 'stop') {
+      void running.stop().then(
+        () => post({ kind: 'stopped' }),
+        (err: unknown) => post({ kind: 'log', line: `stopping the engine failed: ${err instanceof Error ? err.message : String(err)}` }),
+      ).finally(() => port!.close());
+      return;
+    }
+    // The trip path: `handle` reaches the actuator on this turn, before its first await.
+    Promise.resolve()
+      .then(() => call(host, m.call))
+      .then(
+        (value) => post({ kind: 'result', seq: m.seq, value }),
+        (err: unknown) => post({ kind: 'error', seq: m.seq, message: err instanceof Error ? err.message : String(err) }),
+      );
+  });
+  post({ kind: 'ready', machines: running.plant.assets().length, needsSetup: host.needsSetup() });
+  post({ kind: 'status', status: running.engine.status() });
+}
+
+void main();
