@@ -4,4 +4,11 @@ export const IPC = {
   getStatus: 'vigil:getStatus',
   engine: 'vigil:engine',
   getEngineState: 'vigil:getEngineState',
+  /** The console protocol: sign-in (invoke), one request (send), replies and pushes (on). */
+  needsSetup: 'vigil:console:needsSetup',
+  signIn: 'vigil:console:signIn',
+  setup: 'vigil:console:setup',
+  signOut: 'vigil:console:signOut',
+  request: 'vigil:console:request',
+  message: 'vigil:console:message',
 } as const;

@@ -26,9 +26,10 @@ export type StatusSource = Pick<VigilApi, 'getStatus' | 'onStatus'>;
 /**
  * Every machine of the plant with its phase, quality, level (latched), learned score (sparkline
  * against the alert line), ISO velocity, operating state, protection state (bypass, first-out) and
- * diagnosis. Read-only: it is also what a signed-out supervisor's browser shows.
+ * diagnosis. Read-only: it is also what a signed-out supervisor's browser shows. With `onOpen`
+ * (signed in), a row opens the machine's asset page on click, Enter or Space.
  */
-export function FleetPage({ source }: { source: StatusSource }): React.JSX.Element {
+export function FleetPage({ source, onOpen }: { source: StatusSource; onOpen?: (assetId: string) => void }): React.JSX.Element {
   const [status, setStatus] = useState<PlantStatus | null>(null);
   const history = useRef(new Map<string, Array<{ t: number; score: number }>>());
 
@@ -72,7 +73,7 @@ export function FleetPage({ source }: { source: StatusSource }): React.JSX.Eleme
         </thead>
         <tbody>
           {status.assets.map((a) => (
-            <AssetRow key={a.assetId} a={a} trend={history.current.get(a.assetId) ?? []} />
+            <AssetRow key={a.assetId} a={a} trend={history.current.get(a.assetId) ?? []} onOpen={onOpen} />
           ))}
         </tbody>
       </table>
@@ -80,10 +81,27 @@ export function FleetPage({ source }: { source: StatusSource }): React.JSX.Eleme
   );
 }
 
-function AssetRow({ a, trend }: { a: AssetStatus; trend: Array<{ t: number; score: number }> }): React.JSX.Element {
+function AssetRow({ a, trend, onOpen }: { a: AssetStatus; trend: Array<{ t: number; score: number }>; onOpen?: (assetId: string) => void }): React.JSX.Element {
   const abnormal = a.level !== 'normal' || a.latched;
   return (
-    <tr data-asset={a.assetId} data-level={a.level} data-latched={a.latched} style={{ background: a.level === 'danger' ? HMI.dangerFill : a.level === 'alert' ? HMI.alertFill : undefined }}>
+    <tr
+      data-asset={a.assetId}
+      data-level={a.level}
+      data-latched={a.latched}
+      style={{ background: a.level === 'danger' ? HMI.dangerFill : a.level === 'alert' ? HMI.alertFill : undefined, cursor: onOpen ? 'pointer' : undefined }}
+      {...(onOpen
+        ? {
+            tabIndex: 0,
+            title: `Open ${a.name}: waveform, spectra, trends, diagnosis`,
+            onClick: () => onOpen(a.assetId),
+            onKeyDown: (e: React.KeyboardEvent) => {
+              if (e.key !== 'Enter' && e.key !== ' ') return;
+              e.preventDefault();
+              onOpen(a.assetId);
+            },
+          }
+        : {})}
+    >
       <td style={tdStyle}>{a.name}</td>
       <td style={tdStyle}>{a.phase === 'commissioning' ? `commissioning ${Math.round(a.commissioningProgress * 100)}%` : 'monitoring'}</td>
       <td style={{ ...tdStyle, color: a.quality === 'good' ? HMI.normal : HMI.alert }}>{a.quality}</td>

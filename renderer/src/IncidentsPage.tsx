@@ -1,10 +1,11 @@
 import type React from 'react';
 import { useState } from 'react';
 import { z } from 'zod';
-import { IncidentSummarySchema, IncidentTimelineSchema, parseValue, type IncidentSummary, type IncidentTimeline, type Snapshot } from './shapes';
+import { IncidentExportButtons } from './IncidentExport';
+import { IncidentReview } from './IncidentReview';
+import { IncidentSummarySchema, IncidentTimelineSchema, parseValue, type IncidentSummary, type IncidentTimeline } from './shapes';
 import { useSession } from './session';
 import { useRequest } from './useRequest';
-import { WaveformCanvas } from './WaveformCanvas';
 import { HMI, clockTime, dateTime, errorStyle, panelStyle, tableStyle, tdStyle } from './theme';
 import { TableHead } from './TableHead';
 
@@ -21,8 +22,8 @@ function entryColour(kind: string, text: string): string {
 
 /**
  * Incident review: every incident, newest first; selecting one shows its moments in order (first
- * alert, danger, trip, command with latency, operator actions) and the raw waveform of its
- * snapshots, the first one by default.
+ * alert, danger, trip, command with latency, operator actions), a cursor to scrub through it with
+ * the raw waveform, spectrum and score at each moment, and its export as a file.
  */
 export function IncidentsPage(): React.JSX.Element {
   const { client } = useSession();
@@ -78,18 +79,19 @@ function IncidentList({ incidents, selected, onSelect }: { incidents: IncidentSu
 
 function TimelineView({ incidentId, open }: { incidentId: string; open: boolean }): React.JSX.Element {
   const { client } = useSession();
-  const [snapshotIndex, setSnapshotIndex] = useState(0);
   const t = useRequest<IncidentTimeline>(async () => parseValue(IncidentTimelineSchema, await client.request('incidents.timeline', { incidentId }), 'incident timeline'), incidentId, open ? OPEN_TIMELINE_POLL_MS : undefined);
   const tl = t.value;
-  const snapshot = tl?.snapshots[Math.min(snapshotIndex, Math.max(0, (tl?.snapshots.length ?? 1) - 1))] ?? null;
   return (
     <div style={panelStyle} data-testid="incident-timeline" aria-labelledby="timeline-title">
-      <h2 id="timeline-title" style={{ fontSize: 16, marginTop: 0 }}>
-        Incident {incidentId}
-        {tl ? ` — ${tl.assetId}, model ${tl.modelVersion}${tl.diagnosis ? `, ${tl.diagnosis.fault}` : ''}` : ''}{' '}
+      <h2 id="timeline-title" style={{ fontSize: 16, marginTop: 0, display: 'flex', flexWrap: 'wrap', gap: 8, alignItems: 'center' }}>
+        <span>
+          Incident {incidentId}
+          {tl ? ` — ${tl.assetId}, model ${tl.modelVersion}${tl.diagnosis ? `, ${tl.diagnosis.fault}` : ''}` : ''}
+        </span>
         <button type="button" onClick={t.reload} disabled={t.loading} data-testid="timeline-refresh">
           Refresh
         </button>
+        <IncidentExportButtons incidentId={incidentId} />
       </h2>
       {t.error ? <p role="alert" style={errorStyle}>{t.error}</p> : null}
       {!tl ? (
@@ -103,40 +105,9 @@ function TimelineView({ incidentId, open }: { incidentId: string; open: boolean 
               </li>
             ))}
           </ol>
-          <h3 style={{ fontSize: 15 }}>Raw waveform</h3>
-          {tl.snapshots.length === 0 ? (
-            <p style={{ color: HMI.muted }} data-testid="waveform-none">
-              No waveform snapshot stored{open ? ' yet' : ''}.
-            </p>
-          ) : (
-            <>
-              {tl.snapshots.length > 1 ? (
-                <div role="group" aria-label="Snapshots" style={{ marginBottom: 6 }}>
-                  {tl.snapshots.map((s, i) => (
-                    <button key={`${s.channelId}/${s.trigger}`} type="button" aria-pressed={snapshot === s} onClick={() => setSnapshotIndex(i)} style={{ marginRight: 6 }} data-testid="snapshot-choose">
-                      {s.channelId} / {s.trigger === 'trip' ? 'trip' : 'first alert'}
-                    </button>
-                  ))}
-                </div>
-              ) : null}
-              {snapshot ? <SnapshotView snapshot={snapshot} /> : null}
-            </>
-          )}
+          <IncidentReview timeline={tl} />
         </>
       )}
     </div>
-  );
-}
-
-/** The waveform when the host sent its samples; otherwise what is known of it and where the samples are. */
-function SnapshotView({ snapshot }: { snapshot: Snapshot }): React.JSX.Element {
-  const { samples } = snapshot;
-  if (samples && samples.length > 0) return <WaveformCanvas snapshot={{ ...snapshot, samples }} />;
-  const n = snapshot.sampleCount ?? 0;
-  return (
-    <p data-testid="waveform-meta" style={{ fontSize: 13 }}>
-      {snapshot.channelId}, {snapshot.trigger === 'trip' ? 'trip' : 'first alert'} at {clockTime(snapshot.triggerMs)}: {n} samples at {snapshot.sampleRateHz} Hz ({(snapshot.preSamples / snapshot.sampleRateHz).toFixed(2)} s before the trigger, {((n - snapshot.preSamples) / snapshot.sampleRateHz).toFixed(2)} s after){snapshot.complete ? '' : ', cut short'}.{' '}
-      <span style={{ color: HMI.muted }}>The console host did not send the samples; the incident export has them (vigil incident --format json).</span>
-    </p>
   );
 }

@@ -1,7 +1,7 @@
 import type React from 'react';
 import { useEffect, useState } from 'react';
 import type { SignInReply } from '../../engine/contract';
-import { setupFirstAdmin, signIn } from './consoleClient';
+import type { ConsoleAccess } from './consoleClient';
 import { messageOf } from './useRequest';
 import { HMI, errorStyle, panelStyle } from './theme';
 
@@ -12,7 +12,7 @@ const field: React.CSSProperties = { display: 'flex', flexDirection: 'column', g
  * first-run form that creates the first administrator. The host says which applies: a refusal
  * that mentions no users opens the first-run form.
  */
-export function SignInPanel({ baseUrl, onSignedIn }: { baseUrl: string; onSignedIn: (r: SignInReply) => void }): React.JSX.Element {
+export function SignInPanel({ access, onSignedIn }: { access: ConsoleAccess; onSignedIn: (r: SignInReply) => void }): React.JSX.Element {
   const [mode, setMode] = useState<'sign-in' | 'setup'>('sign-in');
   const [userName, setUserName] = useState('');
   const [secret, setSecret] = useState('');
@@ -20,19 +20,17 @@ export function SignInPanel({ baseUrl, onSignedIn }: { baseUrl: string; onSigned
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  // The host says whether it still needs its first administrator (GET /setup → {needed}).
+  // The host says whether it still needs its first administrator.
   useEffect(() => {
     let live = true;
-    fetch(`${baseUrl}/setup`, { cache: 'no-store' })
-      .then((r) => (r.ok ? r.json() : null))
-      .then((v: unknown) => {
-        if (live && v && typeof v === 'object' && 'needed' in v && v.needed === true) setMode('setup');
-      })
-      .catch(() => undefined);
+    access.needsSetup().then(
+      (needed) => live && needed && setMode('setup'),
+      () => undefined,
+    );
     return () => {
       live = false;
     };
-  }, [baseUrl]);
+  }, [access]);
 
   const submit = (e: React.FormEvent): void => {
     e.preventDefault();
@@ -42,7 +40,7 @@ export function SignInPanel({ baseUrl, onSignedIn }: { baseUrl: string; onSigned
     }
     setBusy(true);
     setError(null);
-    (mode === 'setup' ? setupFirstAdmin : signIn)(baseUrl, userName.trim(), secret).then(
+    (mode === 'setup' ? access.setup(userName.trim(), secret) : access.signIn(userName.trim(), secret)).then(
       (r) => {
         setBusy(false);
         setSecret('');

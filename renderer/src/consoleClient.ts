@@ -10,9 +10,16 @@ import {
   type SessionInfo,
   type SignInReply,
 } from '../../engine/contract';
+import type { DesktopConsoleApi } from '../../engine/contract/api';
 
 /** How long a request waits for its reply before the caller is told (the host answers in ms when healthy). */
 export const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * Requests that wait for work behind other work in the engine (a promotion for the learner thread,
+ * a proposal for its backtest over weeks of history) get longer before the page gives up on them.
+ */
+const SLOW_METHODS: ReadonlySet<ConsoleMethod> = new Set<ConsoleMethod>(['models.promote', 'models.rollback', 'config.propose']);
+const SLOW_TIMEOUT_MS = 120_000;
 /** Reconnect back-off: first retry, doubling up to the ceiling. */
 const BACKOFF_FIRST_MS = 500;
 const BACKOFF_MAX_MS = 8_000;
@@ -65,6 +72,34 @@ function notify<T>(listener: (v: T) => void, value: T): void {
   }
 }
 
+/** The handlers of one open link: the client's side of a WebSocket or of the desktop bridge. */
+export interface LinkHandlers {
+  onOpen(): void;
+  onMessage(text: string): void;
+  /** The link closed; `code` SESSION_ENDED (4001) means the session ended: no reconnect. */
+  onClose(code: number): void;
+}
+
+/** One open link carrying the console protocol as JSON text frames. */
+export interface ConsoleLink {
+  send(text: string): void;
+  close(): void;
+}
+
+/**
+ * How this page reaches the console host: `webAccess` over `vigil serve`'s HTTP and WebSocket, or
+ * `desktopAccess` through the desktop app's preload. The client, the pages and every check on
+ * what arrives are the same for both.
+ */
+export interface ConsoleAccess {
+  needsSetup(): Promise<boolean>;
+  signIn(userName: string, secret: string): Promise<SignInReply>;
+  /** First run only: creates the first administrator (refused once one exists) and signs them in. */
+  setup(userName: string, secret: string): Promise<SignInReply>;
+  open(token: string, h: LinkHandlers): ConsoleLink;
+  signOut(token: string): Promise<void>;
+}
+
 async function postSession(baseUrl: string, path: '/session' | '/setup', userName: string, secret: string): Promise<SignInReply> {
   const res = await fetch(`${baseUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userName, secret }), cache: 'no-store' });
   const body: unknown = await res.json().catch(() => null);
@@ -77,14 +112,76 @@ async function postSession(baseUrl: string, path: '/session' | '/setup', userNam
   return parsed.data;
 }
 
-/** Signs in over HTTP; the token then opens the WebSocket. Rejects with the host's message (wrong PIN, …). */
-export function signIn(baseUrl: string, userName: string, secret: string): Promise<SignInReply> {
-  return postSession(baseUrl, '/session', userName, secret);
+/**
+ * `vigil serve` from a browser: sign-in over HTTP (`POST /session`, `POST /setup`), then the token
+ * opens the WebSocket `/ws?token=…`. Rejects with the host's message (wrong PIN, …).
+ */
+export function webAccess(baseUrl: string): ConsoleAccess {
+  return {
+    async needsSetup() {
+      const r = await fetch(`${baseUrl}/setup`, { cache: 'no-store' });
+      const v: unknown = r.ok ? await r.json() : null;
+      return !!v && typeof v === 'object' && 'needed' in v && v.needed === true;
+    },
+    signIn: (userName, secret) => postSession(baseUrl, '/session', userName, secret),
+    setup: (userName, secret) => postSession(baseUrl, '/setup', userName, secret),
+    open(token, h) {
+      const url = new URL('/ws', baseUrl);
+      url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+      url.searchParams.set('token', token);
+      const ws = new WebSocket(url);
+      ws.onopen = () => h.onOpen();
+      ws.onmessage = (ev) => h.onMessage(typeof ev.data === 'string' ? ev.data : '');
+      ws.onclose = (ev) => h.onClose(ev.code);
+      return {
+        send: (text) => {
+          if (ws.readyState === WebSocket.OPEN) ws.send(text);
+        },
+        close: () => ws.close(1000, 'signed out'),
+      };
+    },
+    async signOut(token) {
+      await fetch(`${baseUrl}/session`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } }).catch(() => undefined);
+    },
+  };
 }
 
-/** First run only: creates the first administrator (refused once any user exists) and signs them in. */
-export function setupFirstAdmin(baseUrl: string, userName: string, secret: string): Promise<SignInReply> {
-  return postSession(baseUrl, '/setup', userName, secret);
+/**
+ * The desktop app: the same protocol through the preload's `window.vigil.console`. The link is up
+ * while the window lives; main keeps the session's token and says when the session ended.
+ */
+export function desktopAccess(api: DesktopConsoleApi): ConsoleAccess {
+  const answer = (out: { ok: true; reply: SignInReply } | { ok: false; reason: string }): SignInReply => {
+    if (!out.ok) throw new ConsoleError('unauthenticated', out.reason);
+    return out.reply;
+  };
+  return {
+    needsSetup: () => api.needsSetup(),
+    signIn: async (userName, secret) => answer(await api.signIn({ userName, secret })),
+    setup: async (userName, secret) => answer(await api.setup({ userName, secret })),
+    open(_token, h) {
+      let open = true;
+      const off = api.onMessage((text) => {
+        if (!open) return;
+        if (text.startsWith('{"type":"session-ended"')) {
+          open = false;
+          off();
+          h.onClose(SESSION_ENDED);
+        } else h.onMessage(text);
+      });
+      queueMicrotask(() => open && h.onOpen());
+      return {
+        send: (text) => {
+          if (open) api.send(text);
+        },
+        close: () => {
+          open = false;
+          off();
+        },
+      };
+    },
+    signOut: () => api.signOut(),
+  };
 }
 
 interface Pending {
@@ -104,7 +201,8 @@ interface Pending {
  * Owns its socket and timers; `dispose()` releases all of them.
  */
 export class ConsoleClient {
-  private socket: WebSocket | null = null;
+  private socket: ConsoleLink | null = null;
+  private linkOpen = false;
   private readonly pending = new Map<string, Pending>();
   private readonly statusListeners = new Set<(s: PlantStatus) => void>();
   private readonly engineListeners = new Set<(n: EngineNote) => void>();
@@ -120,7 +218,7 @@ export class ConsoleClient {
   state: ConnectionState = 'connecting';
 
   constructor(
-    readonly baseUrl: string,
+    readonly access: ConsoleAccess,
     readonly token: string,
     readonly session: SessionInfo,
   ) {
@@ -142,13 +240,14 @@ export class ConsoleClient {
       return Promise.reject(new ConsoleError('bad_request', `${issue?.path.join('.') || method}: ${issue?.message ?? 'invalid request'}`));
     }
     const frame = JSON.stringify(parsed.data);
+    const timeoutMs = SLOW_METHODS.has(method) ? SLOW_TIMEOUT_MS : REQUEST_TIMEOUT_MS;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
-        reject(new ConsoleError('timeout', `${method}: no reply from the console host within ${REQUEST_TIMEOUT_MS / 1000} s (${this.state === 'open' ? 'the host is busy' : 'the connection is down'}); check the result before repeating it`));
-      }, REQUEST_TIMEOUT_MS);
+        reject(new ConsoleError('timeout', `${method}: no reply from the console host within ${timeoutMs / 1000} s (${this.state === 'open' ? 'the host is busy' : 'the connection is down'}); check the result before repeating it`));
+      }, timeoutMs);
       this.pending.set(id, { method, frame, resolve, reject, timer });
-      if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(frame);
+      if (this.linkOpen) this.socket?.send(frame);
     });
   }
 
@@ -195,7 +294,7 @@ export class ConsoleClient {
   /** Signs out at the host (best effort) and releases the socket, timers and waiting requests. */
   async signOut(): Promise<void> {
     this.dispose();
-    await fetch(`${this.baseUrl}/session`, { method: 'DELETE', headers: { authorization: `Bearer ${this.token}` } }).catch(() => undefined);
+    await this.access.signOut(this.token).catch(() => undefined);
   }
 
   /** Closes the socket, stops reconnecting and rejects every waiting request. */
@@ -203,8 +302,9 @@ export class ConsoleClient {
     if (this.disposed) return;
     this.disposed = true;
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
-    this.socket?.close(1000, 'signed out');
+    this.socket?.close();
     this.socket = null;
+    this.linkOpen = false;
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);
       p.reject(new ConsoleError('closed', `${p.method}: signed out before the reply`));
@@ -242,31 +342,35 @@ export class ConsoleClient {
       this.setState('expired');
       return;
     }
-    const url = new URL('/ws', this.baseUrl);
-    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-    url.searchParams.set('token', this.token);
-    const ws = new WebSocket(url);
-    this.socket = ws;
     this.setState(this.failures === 0 ? 'connecting' : 'reconnecting');
-    ws.onopen = () => {
-      this.failures = 0;
-      this.setState('open');
-      // Requests that were waiting when the link dropped: same id, so the host never acts twice.
-      for (const p of this.pending.values()) ws.send(p.frame);
-    };
-    ws.onmessage = (ev) => this.receive(ev.data);
-    ws.onclose = (ev) => {
-      if (this.socket !== ws || this.disposed) return;
-      this.socket = null;
-      if (ev.code === SESSION_ENDED) {
-        this.setState('expired');
-        return;
-      }
-      this.failures += 1;
-      this.setState('reconnecting');
-      const delayMs = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (this.failures - 1));
-      this.reconnectTimer = setTimeout(() => this.connect(), delayMs * (0.75 + Math.random() * 0.5));
-    };
+    this.linkOpen = false;
+    const link: ConsoleLink = this.access.open(this.token, {
+      onOpen: () => {
+        if (this.socket !== link || this.disposed) return;
+        this.linkOpen = true;
+        this.failures = 0;
+        this.setState('open');
+        // Requests that were waiting when the link dropped: same id, so the host never acts twice.
+        for (const p of this.pending.values()) link.send(p.frame);
+      },
+      onMessage: (text) => {
+        if (this.socket === link) this.receive(text);
+      },
+      onClose: (code) => {
+        if (this.socket !== link || this.disposed) return;
+        this.socket = null;
+        this.linkOpen = false;
+        if (code === SESSION_ENDED) {
+          this.setState('expired');
+          return;
+        }
+        this.failures += 1;
+        this.setState('reconnecting');
+        const delayMs = Math.min(BACKOFF_MAX_MS, BACKOFF_FIRST_MS * 2 ** (this.failures - 1));
+        this.reconnectTimer = setTimeout(() => this.connect(), delayMs * (0.75 + Math.random() * 0.5));
+      },
+    });
+    this.socket = link;
   }
 
   private receive(data: unknown): void {
