@@ -75,7 +75,7 @@ export async function uiBench(m: Metrics, log: (l: string) => void, o: { assets?
   const dir = mkdtempSync(join(tmpdir(), 'vigil-ui-bench-'));
   // As `vigil serve` runs it: the engine in its own thread, HTTP and WebSocket on this one.
   const engine = await EngineThread.start({ dbPath: join(dir, 'ui.sqlite'), machineCount: n, statusIntervalMs: 500 });
-  const server = await startConsoleServer({ host: engine, status: () => engine.status(), engineNote: () => engine.note(), uiDir, port: 0 });
+  const server = await startConsoleServer({ host: engine, status: () => engine.status(), engineNote: () => engine.note(), statusEvents: (l) => engine.onStatus(l), uiDir, port: 0 });
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   try {
     const admin = await engine.setup({ userName: 'bench-admin', secret: 'bench admin password' }, { remote: false });

@@ -23,6 +23,11 @@ export interface ConsoleServerOptions {
   listenHost?: string;
   /** 0 picks a free port. */
   port: number;
+  /**
+   * Told when a new status is available (an `EngineThread`'s `onStatus`): then each status is pushed
+   * as it arrives, not up to a period later, and the timer only checks sessions while none arrive.
+   */
+  statusEvents?: (listener: () => void) => () => void;
   /** Status push period; default 500 ms. */
   pushIntervalMs?: number;
 }
@@ -88,12 +93,13 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
   let port = o.port;
   const pushIntervalMs = o.pushIntervalMs ?? 500;
   // One snapshot per push period, serialised once, for every socket and every GET /status in it.
-  let snapshot: { atMs: number; json: string } | null = null;
+  // With status events the snapshot is serialised once per new status (the same object until the next).
+  let snapshot: { atMs: number; of: PlantStatus; json: string } | null = null;
   const statusJson = (): string | null => {
     const now = Date.now();
-    if (!snapshot || now - snapshot.atMs >= pushIntervalMs) {
+    if (o.statusEvents ? o.status() !== snapshot?.of : !snapshot || now - snapshot.atMs >= pushIntervalMs) {
       const s = o.status();
-      snapshot = s === null ? null : { atMs: now, json: JSON.stringify(s) };
+      snapshot = s === null ? null : { atMs: now, of: s, json: JSON.stringify(s) };
     }
     return snapshot?.json ?? null;
   };
@@ -237,13 +243,21 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
       counters.statusPushes++;
     });
   }
-  const timer = setInterval(() => {
+  let lastEventMs = 0;
+  const pushNow = (): void => {
     // A console that answers slowly must not pile up pushes: one at a time.
     if (pushing) return;
     pushing = true;
     push()
       .catch((err: unknown) => console.error(`console server: status push failed: ${err instanceof Error ? err.message : String(err)}`))
       .finally(() => (pushing = false));
+  };
+  const unsubscribe = o.statusEvents?.(() => {
+    lastEventMs = Date.now();
+    pushNow();
+  });
+  const timer = setInterval(() => {
+    if (Date.now() - lastEventMs >= 2 * pushIntervalMs) pushNow();
   }, pushIntervalMs);
   timer.unref();
 
@@ -257,6 +271,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     });
   } catch (err) {
     clearInterval(timer);
+    unsubscribe?.();
     wss.close();
     throw err;
   }
@@ -267,6 +282,7 @@ export async function startConsoleServer(o: ConsoleServerOptions): Promise<Conso
     counters: () => ({ ...counters }),
     async close() {
       clearInterval(timer);
+      unsubscribe?.();
       for (const ws of sockets.keys()) ws.close(1001, 'server stopping');
       const closing = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -48,10 +48,13 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   let printed = 0;
   const log = (line: string): void => console.log(line);
   const restarts = new EngineRestartPolicy();
+  /** The console server's status subscription, kept across engine restarts. */
+  const statusListeners = new Set<() => void>();
   const start = async (): Promise<EngineThread> => {
     const t = await EngineThread.start({ dbPath: o.db, seed: o.seed, log });
     restarts.started(Date.now());
     t.onStatus((s) => {
+      for (const l of statusListeners) l();
       if (Date.now() - printed >= 5000) {
         printed = Date.now();
         console.log(formatStatus(s));
@@ -93,7 +96,12 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
     if (!existsSync(uiDir)) console.log(`no built console page at ${uiDir} (npm run build): serving /status only`);
     const listenHost = o.host ?? '127.0.0.1';
     try {
-      server = await startConsoleServer({ host: port, status: () => engine.status(), engineNote: () => note ?? engine.note(), uiDir, listenHost, port: o.port });
+      server = await startConsoleServer({ host: port, status: () => engine.status(), engineNote: () => note ?? engine.note(),
+        statusEvents: (l) => {
+          statusListeners.add(l);
+          return () => statusListeners.delete(l);
+        },
+        uiDir, listenHost, port: o.port });
     } catch (err) {
       await engine.stop();
       throw new Error(`cannot serve on ${listenHost}:${o.port}: ${(err as Error).message}`);

@@ -8,6 +8,7 @@ import { useSession } from './session';
 import { SpectrumCanvas } from './SpectrumCanvas';
 import { TrendCanvas } from './TrendCanvas';
 import { HMI, clockTime, panelStyle } from './theme';
+import { MachinePicker } from './MachinePicker';
 import { useLiveView, type LiveState } from './useLiveView';
 
 /** Older than this (no reply, or the latest window), the page says STALE. */
@@ -76,16 +77,7 @@ export function AssetPage({ assets, assetId, onAssetChange }: { assets: AssetRef
         {v ? `${v.name} (${v.assetId})` : chosen ? `Machine ${chosen}` : 'Machine'}
       </h1>
       <div style={{ display: 'flex', flexWrap: 'wrap', gap: 16, alignItems: 'center', marginBottom: 8 }}>
-        <label style={field}>
-          Machine
-          <select value={chosen} onChange={(e) => onAssetChange(e.target.value)} data-testid="asset-select">
-            {assets.map((a) => (
-              <option key={a.assetId} value={a.assetId}>
-                {a.assetId} — {a.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <MachinePicker assets={assets} value={chosen} onChange={onAssetChange} testId="asset-select" />
         {channelIds.length > 1 ? (
           <label style={field}>
             Channel

@@ -7,6 +7,7 @@ import { parseValue } from './shapes';
 import { atLeast, useSession } from './session';
 import { messageOf, useRequest } from './useRequest';
 import { HMI, errorStyle, panelStyle } from './theme';
+import { MachinePicker } from './MachinePicker';
 
 /** The models change rarely; the shadow's figures move with every learned window. */
 const LIST_POLL_MS = 10_000;
@@ -33,16 +34,7 @@ export function ModelsPage({ assets }: { assets: AssetRef[] }): React.JSX.Elemen
       <h1 id="models-title" style={{ fontSize: 22 }}>
         Models
       </h1>
-      <label style={{ ...field, flexDirection: 'row', alignItems: 'center', gap: 8, fontSize: 14 }}>
-        Machine
-        <select value={chosen} onChange={(e) => setAssetId(e.target.value)} data-testid="models-asset">
-          {assets.map((a) => (
-            <option key={a.assetId} value={a.assetId}>
-              {a.assetId} — {a.name}
-            </option>
-          ))}
-        </select>
-      </label>
+      <MachinePicker assets={assets} value={chosen} onChange={setAssetId} testId="models-asset" />
       {why ? (
         <p style={{ color: HMI.muted }} data-testid="models-readonly" id="models-readonly">
           Read only: promoting or rolling back a model {why}.

@@ -6,6 +6,7 @@ import { ConfigGetSchema, ConfigHistorySchema, ProposalViewSchema, parseValue, t
 import { atLeast, useSession } from './session';
 import { messageOf, useRequest } from './useRequest';
 import { HMI, dateTime, duration, errorStyle, panelStyle, tableStyle, tdStyle } from './theme';
+import { MachinePicker } from './MachinePicker';
 import { TableHead } from './TableHead';
 
 const field: React.CSSProperties = { display: 'flex', flexDirection: 'column', gap: 2, fontSize: 13 };
@@ -49,16 +50,7 @@ export function ThresholdsPage({ assets }: { assets: AssetRef[] }): React.JSX.El
       <h1 id="thresholds-title" style={{ fontSize: 22 }}>
         Thresholds
       </h1>
-      <label style={{ ...field, flexDirection: 'row', alignItems: 'center', gap: 8, fontSize: 14 }}>
-        Machine
-        <select value={chosen} onChange={(e) => { setAssetId(e.target.value); setProposal(null); setApplied(null); }} data-testid="thresholds-asset">
-          {assets.map((a) => (
-            <option key={a.assetId} value={a.assetId}>
-              {a.assetId} — {a.name}
-            </option>
-          ))}
-        </select>
-      </label>
+      <MachinePicker assets={assets} value={chosen} onChange={(id) => { setAssetId(id); setProposal(null); setApplied(null); }} testId="thresholds-asset" />
       {!mayEdit ? (
         <p style={{ color: HMI.muted }} data-testid="thresholds-readonly">
           Read only: changing thresholds needs the engineer role (you are {info.role}).

@@ -47,7 +47,7 @@ async function socket(wsUrl: string, token: string) {
 describe('the console in its own engine thread', () => {
   it('serves sign-in, requests and the emergency stop across the thread, and answers garbage without harm', async () => {
     const engine = await EngineThread.start({ dbPath: join(dir, 'thread.sqlite'), statusIntervalMs: 250 });
-    const server = await startConsoleServer({ host: engine, status: () => engine.status(), engineNote: () => engine.note(), port: 0, pushIntervalMs: 250 });
+    const server = await startConsoleServer({ host: engine, status: () => engine.status(), engineNote: () => engine.note(), statusEvents: (l) => engine.onStatus(l), port: 0, pushIntervalMs: 250 });
     try {
       expect(await engine.needsSetup()).toBe(true);
       const admin = await post(`${server.url}/setup`, { userName: 'ada', secret: 'correct horse battery' });
