@@ -2,9 +2,10 @@ import { execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { TripReceiptSchema } from '../contract/console';
-import { startConsoleServer } from '../service/consoleServer';
-import { EngineThread } from '../service/EngineThread';
+import { WebSocket } from 'ws';
+import { SignInReplySchema, TripReceiptSchema } from '../contract/console';
+import { PlantStatusSchema, type PlantStatus } from '../contract/status';
+import { startServe } from '../service/serveProcess';
 import { percentile, round } from './stats';
 
 type Metrics = Record<string, number>;
@@ -57,8 +58,8 @@ const PAGE_PROBE = `
  * (`ui.event_to_pixel_ms.p99`: from the snapshot's engine time to the first animation frame after
  * the page changed), and e-stop click to actuator command (`ui.estop_to_command_ms.p99`: the
  * confirm click's time in the page to the actuator's acceptance in the engine thread, read from
- * the trip reply's receipt; same machine clock). The console runs as `vigil serve` runs it (engine
- * thread, plant thread, HTTP on this one). Figures are taken once every machine is scoring; the
+ * the trip reply's receipt; same machine clock). The console is a `vigil serve --machines N` child
+ * process, as a user runs it. Figures are taken once every machine is scoring; the
  * e-stop is also measured while they commission (`ui.estop_to_command_ms.p99_commissioning`).
  * Skipped, saying why, without Chromium.
  */
@@ -73,15 +74,15 @@ export async function uiBench(m: Metrics, log: (l: string) => void, o: { assets?
   const { chromium } = await import('playwright-core');
   const n = o.assets ?? 32;
   const dir = mkdtempSync(join(tmpdir(), 'vigil-ui-bench-'));
-  // As `vigil serve` runs it: the engine in its own thread, HTTP and WebSocket on this one.
-  const engine = await EngineThread.start({ dbPath: join(dir, 'ui.sqlite'), machineCount: n, statusIntervalMs: 500 });
-  const server = await startConsoleServer({ host: engine, status: () => engine.status(), engineNote: () => engine.note(), statusEvents: (l) => engine.onStatus(l), uiDir, port: 0 });
+  // `vigil serve` itself, in its own process: nothing of this one (Playwright's driver) shares its threads.
+  const server = await startServe(['--db', join(dir, 'ui.sqlite'), '--machines', String(n)], 60_000);
+  const status = async (): Promise<PlantStatus> => PlantStatusSchema.parse(await (await fetch(`${server.url}/status`)).json());
   const browser = await chromium.launch({ executablePath: chromiumPath, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
   try {
-    const admin = await engine.setup({ userName: 'bench-admin', secret: 'bench admin password' }, { remote: false });
-    if (!admin.ok) throw new Error(`bench: first-run setup refused: ${admin.reason}`);
-    const created = await engine.handle(admin.reply.token, { id: 'bench-op', method: 'users.create', userName: 'bench-op', role: 'operator', secretKind: 'password', secret: 'bench operator pw' });
-    if (!created.ok) throw new Error(`bench: operator not created: ${created.error.message}`);
+    const setup = await fetch(`${server.url}/setup`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ userName: 'bench-admin', secret: 'bench admin password' }) });
+    if (!setup.ok) throw new Error(`bench: first-run setup refused: ${await setup.text()}`);
+    const admin = SignInReplySchema.parse(await setup.json());
+    await createOperator(server.url, admin.token);
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     // The actuator's acceptance time of each stop, from the trip replies the page receives (engine clock = this machine's clock).
     const commanded: number[] = [];
@@ -122,15 +123,15 @@ export async function uiBench(m: Metrics, log: (l: string) => void, o: { assets?
     const describe = (l: number[]): string => `p50 ${percentile(l, 50).toFixed(1)} ms, p99 ${percentile(l, 99).toFixed(1)} ms over ${l.length} stops`;
 
     // While the machines commission (each model's fit, build and ONNX session land on the engine thread once).
-    const commissioning = engine.status()?.assets.filter((a) => a.phase !== 'monitoring').length ?? 0;
+    const commissioning = (await status()).assets.filter((a) => a.phase !== 'monitoring').length;
     if (commissioning > 0) {
       const during = await estops(10);
       m['ui.estop_to_command_ms.p99_commissioning'] = round(percentile(during, 99));
       log(`ui: e-stop click to actuator command while ${commissioning} of ${n} machines commission: ${describe(during)}`);
     }
     const monitoringBy = Date.now() + 300_000;
-    while (Date.now() < monitoringBy && engine.status()?.assets.some((a) => a.phase !== 'monitoring')) await new Promise((r) => setTimeout(r, 1000));
-    const monitoring = engine.status()?.assets.filter((a) => a.phase === 'monitoring').length ?? 0;
+    while (Date.now() < monitoringBy && (await status()).assets.some((a) => a.phase !== 'monitoring')) await new Promise((r) => setTimeout(r, 1000));
+    const monitoring = (await status()).assets.filter((a) => a.phase === 'monitoring').length;
 
     // Frame rate and event-to-pixel while the plant streams, every machine scored.
     const seconds = o.seconds ?? 10;
@@ -155,8 +156,25 @@ export async function uiBench(m: Metrics, log: (l: string) => void, o: { assets?
     log(`ui: e-stop click to actuator command, ${monitoring} of ${n} machines scoring: ${describe(latencies)}`);
   } finally {
     await browser.close();
-    await server.close();
-    await engine.stop();
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Creates the benchmark's operator over the console protocol, as an admin would. */
+async function createOperator(baseUrl: string, adminToken: string): Promise<void> {
+  const ws = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws?token=${adminToken}`);
+  try {
+    const reply = await new Promise<unknown>((resolve, reject) => {
+      ws.once('error', reject);
+      ws.on('message', (data) => {
+        const m = JSON.parse(String(data)) as { type?: string; id?: string };
+        if (m.type === 'reply' && m.id === 'bench-op') resolve(m);
+      });
+      ws.once('open', () => ws.send(JSON.stringify({ id: 'bench-op', method: 'users.create', userName: 'bench-op', role: 'operator', secretKind: 'password', secret: 'bench operator pw' })));
+    });
+    if (!(reply as { ok?: boolean }).ok) throw new Error(`bench: operator not created: ${JSON.stringify(reply)}`);
+  } finally {
+    ws.close();
   }
 }

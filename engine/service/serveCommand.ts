@@ -13,6 +13,8 @@ export interface ServeOptions {
   port?: number;
   db?: string;
   seed?: number;
+  /** Machines of the demo plant (default the seven; copies of them under new names beyond). */
+  machines?: number;
   /** Stop after this many seconds (default: run until interrupted). */
   durationS?: number;
   /** Built renderer to serve at / (default out/renderer). */
@@ -51,7 +53,7 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   /** The console server's status subscription, kept across engine restarts. */
   const statusListeners = new Set<() => void>();
   const start = async (): Promise<EngineThread> => {
-    const t = await EngineThread.start({ dbPath: o.db, seed: o.seed, log });
+    const t = await EngineThread.start({ dbPath: o.db, seed: o.seed, ...(o.machines === undefined ? {} : { machineCount: o.machines }), log });
     restarts.started(Date.now());
     t.onStatus((s) => {
       for (const l of statusListeners) l();

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlantStatusSchema } from '../../engine/contract';
-import { startServe, type ServeProcess } from '../support/serveProcess';
+import { startServe, type ServeProcess } from '../../engine/service/serveProcess';
 
 const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelsListSchema } from '../../engine/contract';
-import { startServe, type ServeProcess } from '../support/serveProcess';
+import { startServe, type ServeProcess } from '../../engine/service/serveProcess';
 import { CHROMIUM_ARGS, WsConsole, postSession, signInInBrowser, waitFor, type Person } from './storySupport';
 
 const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';

@@ -6,7 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserListSchema } from '../../engine/contract';
-import { startServe, type ServeProcess } from '../support/serveProcess';
+import { startServe, type ServeProcess } from '../../engine/service/serveProcess';
 import { CHROMIUM_ARGS, WsConsole, postSession, signInInBrowser, type Person } from './storySupport';
 
 const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';

@@ -8,7 +8,10 @@ export interface ServeProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `node bin/vigil.mjs serve --port 0 …` and resolves once it prints its address. */
+/**
+ * Starts `node bin/vigil.mjs serve --port 0 …` (from the repository root) and resolves once it
+ * prints its address: the end-to-end tests and the UI benchmark run the console as a user does.
+ */
 export function startServe(args: string[], timeoutMs = 30_000): Promise<ServeProcess> {
   const child = spawn(process.execPath, ['bin/vigil.mjs', 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
