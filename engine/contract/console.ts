@@ -129,3 +129,9 @@ export const SignInSchema = z.object({ userName: z.string().min(1).max(64), secr
 export type SignIn = z.infer<typeof SignInSchema>;
 export const SignInReplySchema = z.object({ token: z.string(), session: SessionInfoSchema });
 export type SignInReply = z.infer<typeof SignInReplySchema>;
+
+/** The id of a message that may not parse, if it has a usable one (else ''), so the client can match the reply. */
+export function requestIdOf(raw: unknown): string {
+  const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
+  return typeof id === 'string' && id.length >= 1 && id.length <= 64 ? id : '';
+}

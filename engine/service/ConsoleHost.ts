@@ -9,7 +9,7 @@ import { SecretRuleError } from '../auth/passwords';
 import { actingSubject, remoteCapNote } from '../auth/remoteGrant';
 import { authorize, ROLES, type Action, type Role } from '../auth/roles';
 import { ConfigChangeError, type ConfigService } from '../config/ConfigService';
-import { ConsoleRequestSchema, SignInSchema, type ConsoleMethod, type ConsoleReply, type ConsoleRequest, type SessionInfo, type SignInReply, type TripReceipt } from '../contract/console';
+import { ConsoleRequestSchema, SignInSchema, requestIdOf, type ConsoleMethod, type ConsoleReply, type ConsoleRequest, type SessionInfo, type SignInReply, type TripReceipt } from '../contract/console';
 import { UserListSchema, UserViewSchema } from '../contract/users';
 import type { Engine } from '../engine';
 import { incidentExport, timelineWithoutSamples } from '../incident/incidentExport';
@@ -231,7 +231,7 @@ export class ConsoleHost {
   handle(token: string | null, raw: unknown): Promise<ConsoleReply> {
     const arrivalNs = process.hrtime.bigint();
     const parsed = ConsoleRequestSchema.safeParse(raw);
-    if (!parsed.success) return Promise.resolve(fail(idOf(raw), 'bad_request', describeProblem(raw, parsed.error)));
+    if (!parsed.success) return Promise.resolve(fail(requestIdOf(raw), 'bad_request', describeProblem(raw, parsed.error)));
     const req = parsed.data;
     const s = token === null ? null : this.#live(token);
     if (!s) return Promise.resolve(fail(req.id, 'unauthenticated', 'no session or the session expired: sign in again'));
@@ -459,12 +459,6 @@ function failure(id: string, err: unknown): ConsoleReply {
   if (err instanceof ConfigChangeError) return fail(id, err.code === 'VIGIL_UNKNOWN_ASSET' || err.code === 'VIGIL_UNKNOWN_CHANGE' ? 'not_found' : err.code, err.message);
   if (err instanceof AccountRuleError || err instanceof SecretRuleError) return fail(id, 'refused', err.message);
   return fail(id, 'failed', err instanceof Error ? err.message : String(err));
-}
-
-/** The id of a message that did not parse, if it has a usable one (else ''), so the client can match the reply. */
-function idOf(raw: unknown): string {
-  const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
-  return typeof id === 'string' && id.length >= 1 && id.length <= 64 ? id : '';
 }
 
 /** What is wrong with a message, in a sentence: never echoes more than a short piece of it. */

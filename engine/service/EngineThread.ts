@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import type { ConsoleReply, SessionInfo } from '../contract/console';
+import { requestIdOf, type ConsoleReply, type SessionInfo } from '../contract/console';
 import type { PlantStatus } from '../contract/status';
 import { startModuleWorker } from '../util/startModuleWorker';
 import type { SignInOrigin, SignInOutcome } from './ConsoleHost';
@@ -215,7 +215,7 @@ export class EngineThread implements ConsolePort {
   handle(token: string | null, raw: unknown): Promise<ConsoleReply> {
     return (this.#call({ op: 'handle', token, raw }) as Promise<ConsoleReply>).catch((err: unknown) => ({
       type: 'reply' as const,
-      id: idOf(raw),
+      id: requestIdOf(raw),
       ok: false as const,
       error: { code: err instanceof EngineThreadError ? err.code : 'failed', message: err instanceof Error ? err.message : String(err) },
     }));
@@ -263,9 +263,4 @@ export class EngineThread implements ConsolePort {
     this.#note = n;
     for (const l of this.#noteListeners) l(n);
   }
-}
-
-function idOf(raw: unknown): string {
-  const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
-  return typeof id === 'string' && id.length >= 1 && id.length <= 64 ? id : '';
 }
