@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Repository } from '../store/Repository';
+import { runAsBackground } from '../util/backgroundThread';
 import { backtestFromStore, type BacktestRequest, type BacktestSummary } from './proposalBacktest';
 
 /** `workerData` of the backtest thread. */
@@ -42,6 +43,8 @@ export type BacktestWorkerReply = { seq: number; ok: true; value: BacktestSummar
 const port = parentPort;
 if (!port) throw new Error('backtestWorker must run in a worker thread');
 const data = workerData as BacktestWorkerData;
+// A backtest is background work: under load the trip path, the host and the operator's page go first.
+runAsBackground();
 let repo: Repository | null = null;
 
 function repository(): Repository {

@@ -79,12 +79,16 @@ export const AssetConfigSchema = z.object({
   protection: z.unknown().optional(),
   /** Windows of normal data to learn from before scoring starts. */
   commissioningWindows: z.number().int().min(8),
-  /** Online learning after commissioning (defaults: on, promote every 36 000 learned windows, hold out 1 in 5). */
+  /**
+   * Online learning after commissioning (defaults: on, promote every 9 000 learned windows, hold out
+   * 1 in 5, learn from non-overlapping windows: spacing = the window's length, 0 for vector channels).
+   */
   learning: z
     .object({
       enabled: z.boolean().optional(),
       promoteEveryWindows: z.number().int().min(50).optional(),
       heldOutEvery: z.number().int().min(2).max(100).optional(),
+      learnSpacingMs: z.number().min(0).max(3_600_000).optional(),
     })
     .optional(),
 }).refine((a) => a.channels.length + (a.vectorChannels?.length ?? 0) > 0, { message: 'an asset needs at least one channel' });

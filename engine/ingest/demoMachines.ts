@@ -147,8 +147,9 @@ export function demoAssetConfig(spec: MachineSpec): AssetConfig {
     },
     // A variable-speed machine learns its normal over a whole speed cycle, not one corner of it.
     commissioningWindows: spec.speed.wander ? Math.max(120, Math.ceil((1.1 * spec.speed.wander.periodSec * spec.sampleRateHz) / DEMO_HOP)) : 120,
-    // A demo shows the model learning: a promotion every ~4 minutes per machine (a plant default is hourly).
-    learning: { promoteEveryWindows: 3000 },
+    // A demo shows the model learning: a promotion every ~5 minutes per machine (a plant default is
+    // hourly): non-overlapping 4096-sample windows at 12.8 kHz, 4 in 5 learned, are 2.5 a second.
+    learning: { promoteEveryWindows: 750 },
   };
 }
 

@@ -1,4 +1,5 @@
 import { parentPort } from 'node:worker_threads';
+import { runAsBackground } from '../util/backgroundThread';
 import { LearnerService } from './LearnerService';
 import type { LearnerReply, LearnerRequest } from './learnerProtocol';
 
@@ -6,6 +7,8 @@ import type { LearnerReply, LearnerRequest } from './learnerProtocol';
  * The learner thread: owns every shadow learner of one engine and answers typed requests in
  * order. Training here never delays a window's decision on the engine thread.
  */
+// Training is background work: under load the trip path, the host and the operator's page go first.
+runAsBackground();
 const service = new LearnerService();
 const port = parentPort;
 if (!port) throw new Error('learnerWorker must run in a worker thread');

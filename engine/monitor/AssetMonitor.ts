@@ -178,7 +178,7 @@ export class AssetMonitor {
   }
 
   private makeLifecycle(channelId: string, featureNames: readonly string[], regimeLabel: string): ModelLifecycle {
-    const settings = { ...DEFAULT_LEARNING, ...this.config.learning, alertScore: this.config.setpoints.score.alert };
+    const settings = { ...DEFAULT_LEARNING, learnSpacingMs: defaultLearnSpacingMs(this.config, channelId), ...this.config.learning, alertScore: this.config.setpoints.score.alert };
     return new ModelLifecycle({
       assetId: this.config.assetId,
       channelId,
@@ -778,4 +778,14 @@ function inBand(r: OperatingRegime, hz: number): boolean {
 function speedBand(speedsHz: number[]): OperatingRegime | null {
   if (speedsHz.length === 0) return null;
   return { lowHz: Math.min(...speedsHz) * (1 - REGIME_MARGIN), highHz: Math.max(...speedsHz) * (1 + REGIME_MARGIN) };
+}
+
+/**
+ * A channel's default spacing between windows taken for learning (see `LearningSettings`): a
+ * waveform channel's window length, so its overlapping windows are learned once; 0 (every window)
+ * for a vector channel, whose snapshots do not overlap.
+ */
+export function defaultLearnSpacingMs(config: AssetConfig, channelId: string): number {
+  const waveform = config.channels.find((c) => c.channelId === channelId);
+  return waveform ? (waveform.windowSize / waveform.sampleRateHz) * 1000 : 0;
 }

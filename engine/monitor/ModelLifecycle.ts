@@ -18,14 +18,24 @@ export interface LearningSettings {
   readonly heldOutEvery: number;
   /** The alert setpoint on the score: windows below it may be learned, candidates must keep held-out normal below it. */
   readonly alertScore: number;
+  /**
+   * Least signal time (ms, by window end) between two normal windows taken for learning or holding
+   * out; 0 takes every one. A waveform channel's default is its window length: its windows overlap
+   * (a 4096-sample window every 1024 samples repeats three quarters of its samples), so learning
+   * each would spend the learner thread's CPU replaying the same samples (measured: 32 demo
+   * machines kept it at 95 % of a core; non-overlapping windows take a quarter of that).
+   */
+  readonly learnSpacingMs: number;
 }
 
 /**
- * Defaults: promote after 36 000 learned windows (about an hour for a channel scored 12 times a
- * second), so production does not churn and the registry grows by one version per channel-hour
- * (~250 kB: ONNX bytes plus fp32 weights as JSON); 1 window in 5 held out for validation.
+ * Defaults: promote after 9 000 learned windows (about an hour for a 12.8 kHz channel with
+ * 4096-sample windows: 3.1 non-overlapping windows a second, 4 in 5 learned), so production does
+ * not churn and the registry grows by one version per channel-hour (~250 kB: ONNX bytes plus fp32
+ * weights as JSON); 1 window in 5 held out for validation. `learnSpacingMs` is per channel (see
+ * {@link LearningSettings}).
  */
-export const DEFAULT_LEARNING: Omit<LearningSettings, 'alertScore'> = Object.freeze({ enabled: true, promoteEveryWindows: 36_000, heldOutEvery: 5 });
+export const DEFAULT_LEARNING: Omit<LearningSettings, 'alertScore' | 'learnSpacingMs'> = Object.freeze({ enabled: true, promoteEveryWindows: 9_000, heldOutEvery: 5 });
 
 /** What the lifecycle needs from its monitor. */
 export interface LifecycleDeps {
@@ -94,6 +104,8 @@ export class ModelLifecycle {
   private readonly recent = new BoundedList<{ endMs: number; vector: Float32Array; score: number; version: string | null }>(RECENT_CAPACITY);
   private pendingLearn: Float32Array[] = [];
   private normalSeen = 0;
+  /** End of the last normal window taken for learning or holding out (spacing, see `learnSpacingMs`). */
+  private lastTakenEndMs = Number.NEGATIVE_INFINITY;
   private learnedSincePromotion = 0;
   private promoting: Promise<PromotionOutcome> | null = null;
   private inspecting: Promise<ShadowInspection | null> | null = null;
@@ -143,6 +155,8 @@ export class ModelLifecycle {
     }
     // Only windows judged normal teach the shadow: below alert, no alarm active, learning not paused.
     if (this.paused || alarmActive || !(score < this.d.settings.alertScore)) return;
+    if (endMs - this.lastTakenEndMs < this.d.settings.learnSpacingMs) return;
+    this.lastTakenEndMs = endMs;
     if (++this.normalSeen % this.d.settings.heldOutEvery === 0) {
       this.holdOut(vector);
       return;

@@ -1,7 +1,7 @@
 import type React from 'react';
 import { useEffect, useRef, useState } from 'react';
-import { Line, LineChart, ReferenceLine, ResponsiveContainer, YAxis } from 'recharts';
 import type { AssetStatus, PlantStatus, VigilApi } from '../../engine/contract';
+import { ScoreSparkline } from './ScoreSparkline';
 import { HMI, clockTime, tableStyle, tdStyle, thStyle } from './theme';
 
 /** Score points kept per asset for the sparkline: charts get a fixed-rate frame, never per sample. */
@@ -31,7 +31,7 @@ export type StatusSource = Pick<VigilApi, 'getStatus' | 'onStatus'>;
  */
 export function FleetPage({ source, onOpen }: { source: StatusSource; onOpen?: (assetId: string) => void }): React.JSX.Element {
   const [status, setStatus] = useState<PlantStatus | null>(null);
-  const history = useRef(new Map<string, Array<{ t: number; score: number }>>());
+  const history = useRef(new Map<string, number[]>());
 
   useEffect(() => {
     let live = true;
@@ -42,9 +42,9 @@ export function FleetPage({ source, onOpen }: { source: StatusSource; onOpen?: (
     const stop = source.onStatus((s) => {
       for (const a of s.assets) {
         if (a.score === null) continue;
-        // A new array each time: recharts freezes the data it is given, so the last one cannot grow.
+        // A new array each time, so the row's sparkline sees a changed value and redraws.
         const h = history.current.get(a.assetId) ?? [];
-        history.current.set(a.assetId, [...(h.length >= HISTORY ? h.slice(h.length - HISTORY + 1) : h), { t: s.atMs, score: a.score }]);
+        history.current.set(a.assetId, [...(h.length >= HISTORY ? h.slice(h.length - HISTORY + 1) : h), a.score]);
       }
       setStatus(s);
     });
@@ -81,7 +81,7 @@ export function FleetPage({ source, onOpen }: { source: StatusSource; onOpen?: (
   );
 }
 
-function AssetRow({ a, trend, onOpen }: { a: AssetStatus; trend: Array<{ t: number; score: number }>; onOpen?: (assetId: string) => void }): React.JSX.Element {
+function AssetRow({ a, trend, onOpen }: { a: AssetStatus; trend: readonly number[]; onOpen?: (assetId: string) => void }): React.JSX.Element {
   const abnormal = a.level !== 'normal' || a.latched;
   return (
     <tr
@@ -110,14 +110,8 @@ function AssetRow({ a, trend, onOpen }: { a: AssetStatus; trend: Array<{ t: numb
         {a.latched ? <span data-testid="fleet-latched"> (latched)</span> : null}
       </td>
       <td style={tdStyle}>{a.score === null ? '—' : a.score.toFixed(2)}</td>
-      <td style={{ ...tdStyle, width: 160, height: 40 }}>
-        <ResponsiveContainer width="100%" height={40}>
-          <LineChart data={trend}>
-            <YAxis hide domain={[0, 'auto']} />
-            <ReferenceLine y={1} stroke={HMI.alert} strokeDasharray="3 3" />
-            <Line type="monotone" dataKey="score" dot={false} isAnimationActive={false} stroke={HMI.muted} />
-          </LineChart>
-        </ResponsiveContainer>
+      <td style={{ ...tdStyle, width: 150 }}>
+        <ScoreSparkline scores={trend} assetName={a.name} />
       </td>
       <td style={tdStyle}>{a.velocityRmsMmS === null ? '—' : a.velocityRmsMmS.toFixed(2)}</td>
       <td style={tdStyle}>{a.shaftHz === null ? '—' : a.shaftHz.toFixed(1)}</td>

@@ -58,6 +58,17 @@ describe('the headless console on the demo plant (what `npm start` runs without 
     expect(Number(score)).toBeGreaterThan(0);
     // The model column says the model keeps learning and how many versions it has had.
     await expect.poll(async () => page.locator('tr[data-asset="pump-101"] [data-learning]').textContent(), { timeout: 10_000 }).toMatch(/^learning · \d+ versions/);
+    // The score sparkline (a canvas) fills with the pushed scores and says what it shows.
+    const spark = page.locator('tr[data-asset="pump-101"] [data-testid="fleet-sparkline"]');
+    await expect.poll(async () => Number(await spark.getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+    expect(await spark.getAttribute('aria-label')).toMatch(/^Cooling water pump P-101: score over the last \d+ updates, latest \d+\.\d\d, highest \d+\.\d\d; alarm boundary 1\.00$/);
+    const inked = await spark.evaluate((c: HTMLCanvasElement) => {
+      const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) n++;
+      return n;
+    });
+    expect(inked).toBeGreaterThan(100);
     await page.screenshot({ path: join(dir, 'fleet.png'), fullPage: true });
     expect(errors).toEqual([]);
   }, 60_000);

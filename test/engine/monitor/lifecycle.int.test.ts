@@ -2,6 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RecordingActuator } from '../../../engine/actuate/actuator';
 import type { AssetConfig, EngineEvent } from '../../../engine/contract';
 import { Engine } from '../../../engine/engine';
+import { demoAssetConfig, demoMachines } from '../../../engine/ingest/demoMachines';
+import { defaultLearnSpacingMs } from '../../../engine/monitor/AssetMonitor';
 import { SeededUniform } from '../../../engine/learn/SeededUniform';
 import { modelSourceFromRecord, type ModelSource } from '../../../engine/monitor/commission';
 import type { StoreOp } from '../../../engine/store/storeOps';
@@ -227,6 +229,29 @@ describe('model lifecycle: shadow learning, promotion, rollback, feedback (real 
     const [retry] = await run.engine.promote(ASSET, 'pat', 'retry');
     expect(retry).toMatchObject({ promoted: false, reason: expect.stringMatching(/has not changed/) });
   }, 120_000);
+
+  it('given a learning spacing of 3 s on a channel with a window every second, then only every third normal window is taken (learned or held out), and a waveform channel defaults to its window length', async () => {
+    const spaced = await start(vectorAsset({ assetId: ASSET, channels: { [CH]: ['rms', 'kurtosis', 'crest', 'temp'] }, commissioningWindows: 60, learning: { promoteEveryWindows: 1_000_000, heldOutEvery: 5, learnSpacingMs: 3000 } }));
+    const every = await start(vectorAsset({ assetId: ASSET, channels: { [CH]: ['rms', 'kurtosis', 'crest', 'temp'] }, commissioningWindows: 60, learning: { promoteEveryWindows: 1_000_000, heldOutEvery: 5 } }));
+    const next = machine(5);
+    const stream = Array.from({ length: 360 }, () => next());
+    await spaced.feed(stream);
+    await every.feed(stream);
+    const taken = (r: Run): number => {
+      const c = r.engine.monitor(ASSET)!.lifecycle(CH).counts;
+      return c.learned + c.heldOut;
+    };
+    // Learning batches go to the learner 8 at a time: up to 7 taken windows may still wait in the batch.
+    expect(taken(every)).toBeGreaterThan(200);
+    expect(taken(spaced)).toBeGreaterThanOrEqual(Math.floor(taken(every) / 3) - 8);
+    expect(taken(spaced)).toBeLessThanOrEqual(Math.ceil(taken(every) / 3) + 8);
+    // Scores are unchanged by the spacing until the first promotion (none here): learning only feeds the shadow.
+    expect(spaced.scores.map((x) => x.score)).toEqual(every.scores.map((x) => x.score));
+    // The defaults: a demo machine's 4096-sample windows at 12.8 kHz are 320 ms long; a vector channel takes every snapshot.
+    const demo = demoAssetConfig(demoMachines(1)[0]!);
+    expect(defaultLearnSpacingMs(demo, demo.channels[0]!.channelId)).toBe(320);
+    expect(defaultLearnSpacingMs(asset, CH)).toBe(0);
+  });
 });
 
 function pack(vectors: Float32Array[]): Float32Array {
