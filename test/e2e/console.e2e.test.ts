@@ -62,7 +62,14 @@ describe('the headless console on the demo plant (what `npm start` runs without 
     const spark = page.locator('tr[data-asset="pump-101"] [data-testid="fleet-sparkline"]');
     await expect.poll(async () => Number(await spark.getAttribute('data-points')), { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
     expect(await spark.getAttribute('aria-label')).toMatch(/^Cooling water pump P-101: score over the last \d+ updates, latest \d+\.\d\d, highest \d+\.\d\d; alarm boundary 1\.00$/);
-    const inked = await spark.evaluate((c: HTMLCanvasElement) => {
+    // The test compiles without the DOM's types: the canvas as far as this check uses it.
+    interface InkedCanvas {
+      width: number;
+      height: number;
+      getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: ArrayLike<number> } } | null;
+    }
+    const inked = await spark.evaluate((element) => {
+      const c = element as unknown as InkedCanvas;
       const px = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
       let n = 0;
       for (let i = 3; i < px.length; i += 4) if (px[i]! > 0) n++;
