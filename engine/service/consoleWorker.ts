@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { demoMachines } from '../ingest/demoMachines';
+import { tuneGcForLatency } from '../util/gcTuning';
 import { ConsoleHost } from './ConsoleHost';
 import { startDemoConsole, type DemoConsole } from './demoConsole';
 import type { ConsoleWorkerData, EngineCall, FromEngine, ToEngine } from './engineThreadProtocol';
@@ -13,6 +14,7 @@ import type { ConsoleWorkerData, EngineCall, FromEngine, ToEngine } from './engi
 const port = parentPort;
 if (!port) throw new Error('consoleWorker.ts is a worker thread entry: start it with EngineThread');
 const data = (workerData ?? {}) as ConsoleWorkerData;
+tuneGcForLatency();
 const post = (m: FromEngine): void => port.postMessage(m);
 
 function call(host: ConsoleHost, c: EngineCall): unknown {
