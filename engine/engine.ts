@@ -322,11 +322,15 @@ export class Engine {
   /**
    * Emergency stop of one asset, or of every asset (`'*'`), in configuration order: each trip
    * command goes to the actuator at once (see AssetMonitor.emergencyStop); the receipts say when
-   * each was accepted and how long it took.
+   * each was accepted and how long it took. `commandId` names the stop for an output stage that
+   * may have sent it already (TripOutputStage); the receipts carry it.
    */
-  emergencyStop(target: string, by: string, reason: string): Array<{ assetId: string; commandedAtMs: number; latencyUs: number; actuator: string }> {
+  emergencyStop(target: string, by: string, reason: string, commandId?: string): Array<{ assetId: string; commandedAtMs: number; latencyUs: number; actuator: string; commandId?: string }> {
     const monitors = target === '*' ? [...this.monitors.values()] : [this.requireMonitor(target)];
-    return monitors.map((m) => m.emergencyStop(this.opts.clock(), by, reason));
+    return monitors.map((m) => {
+      const r = m.emergencyStop(this.opts.clock(), by, reason, commandId);
+      return commandId === undefined ? r : { ...r, commandId };
+    });
   }
 
   /** Inhibits (true) or re-enables (false) the asset's trips; returns whether anything changed. */

@@ -9,6 +9,11 @@ export interface TripCommand {
   /** Engine time (ms) at which the voted, delayed condition became true. */
   decidedAtMs: number;
   reason: string;
+  /**
+   * An operator stop's id: the host thread and the engine thread may both send the same stop
+   * (see TripOutputStage), and the controller must get it once. Protection trips have none.
+   */
+  commandId?: string;
 }
 
 export interface TripReceipt {

@@ -16,6 +16,9 @@ const id = z.string().min(1).max(64);
 const assetId = z.string().min(1).max(128);
 const reason = z.string().trim().min(3, { error: 'give a reason (at least 3 characters): it is what the next shift reads' }).max(500);
 
+/** Emergency stop of one asset or of every asset: the trip command goes out before anything is stored. */
+export const TripRequestSchema = z.object({ id, method: z.literal('trip'), target: z.union([assetId, z.literal('*')]), reason });
+
 /** Every request a front end can make, by method. Roles are checked by the host on every request. */
 export const ConsoleRequestSchema = z.discriminatedUnion('method', [
   z.object({ id, method: z.literal('status') }),
@@ -24,8 +27,7 @@ export const ConsoleRequestSchema = z.discriminatedUnion('method', [
   z.object({ id, method: z.literal('alarms.acknowledge'), assetId, alarmKey: z.string().min(1).max(64), note: z.string().max(500).optional() }),
   z.object({ id, method: z.literal('alarms.shelve'), assetId, alarmKey: z.string().min(1).max(64), durationMs: z.number().int().positive(), reason }),
   z.object({ id, method: z.literal('alarms.kpis'), fromMs: z.number(), toMs: z.number() }),
-  /** Emergency stop of one asset or of every asset: the trip command goes out before anything is stored. */
-  z.object({ id, method: z.literal('trip'), target: z.union([assetId, z.literal('*')]), reason }),
+  TripRequestSchema,
   z.object({ id, method: z.literal('reset'), assetId, reason }),
   z.object({ id, method: z.literal('bypass'), assetId, on: z.boolean(), reason }),
   z.object({ id, method: z.literal('incidents.list'), assetId: assetId.optional() }),
@@ -99,6 +101,8 @@ export const TripReceiptSchema = z.object({
   /** Host-side µs from the request's arrival to the actuator's return. */
   latencyUs: z.number(),
   actuator: z.string(),
+  /** The stop's command id: the controller gets each stop once, whichever thread sent it first. */
+  commandId: z.string().optional(),
 });
 export type TripReceipt = z.infer<typeof TripReceiptSchema>;
 

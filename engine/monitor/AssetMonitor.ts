@@ -351,10 +351,10 @@ export class AssetMonitor {
    * without waiting for queued windows; it latches like any trip and a bypass does not withhold it.
    * Returns the actuator's receipt with the µs from this call to the actuator's return.
    */
-  emergencyStop(atMs: number, by: string, reason: string): { assetId: string; commandedAtMs: number; latencyUs: number; actuator: string } {
+  emergencyStop(atMs: number, by: string, reason: string, commandId?: string): { assetId: string; commandedAtMs: number; latencyUs: number; actuator: string } {
     const startNs = process.hrtime.bigint();
     this.lastReceipt = null;
-    this.command({ type: 'OperatorTrip', atMs: this.decisionTime(atMs), by, reason }, null, startNs);
+    this.command({ type: 'OperatorTrip', atMs: this.decisionTime(atMs), by, reason }, null, startNs, commandId);
     if (!this.lastReceipt) throw new Error(`emergency stop of ${this.config.assetId} did not reach the actuator`);
     return this.lastReceipt;
   }
@@ -547,7 +547,7 @@ export class AssetMonitor {
    * happens (state fold, events, store). `win` is the window that caused an evaluation (null for
    * operator commands and quality reviews).
    */
-  private command(cmd: ProtectionV2Command, win: { w: ScoredWindow; score: number | null; modelVersion: string } | null, startNs: bigint | null = null): readonly ProtectionV2Event[] {
+  private command(cmd: ProtectionV2Command, win: { w: ScoredWindow; score: number | null; modelVersion: string } | null, startNs: bigint | null = null, commandId?: string): readonly ProtectionV2Event[] {
     const events = decideProtection(this.protection, cmd, this.plan);
     if (win && this.sinks.onDecision) this.sinks.onDecision(Number(process.hrtime.bigint() - win.w.arrivalNs) / 1000);
     let receipt = null;
@@ -557,7 +557,7 @@ export class AssetMonitor {
       if (e.type !== 'TripDecided') continue;
       trip = e;
       const reason = cmd.type === 'OperatorTrip' ? formatOperatorTripReason(cmd.by, cmd.reason) : formatTripReason(sourceOf(this.plan.config, e.groupId), e.value, e.setpoint, e.groupId);
-      receipt = this.sinks.actuator.requestTrip({ assetId: this.config.assetId, decidedAtMs: e.atMs, reason });
+      receipt = this.sinks.actuator.requestTrip({ assetId: this.config.assetId, decidedAtMs: e.atMs, reason, ...(commandId === undefined ? {} : { commandId }) });
       const fromNs = win?.w.arrivalNs ?? startNs;
       latencyUs = fromNs !== null ? Number(process.hrtime.bigint() - fromNs) / 1000 : 0;
     }

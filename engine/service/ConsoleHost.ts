@@ -21,7 +21,13 @@ import type { Repository } from '../store/Repository';
 import type { StoreSink } from '../store/StoreSink';
 import type { LiveViews } from './liveView';
 import { listModels } from './modelsView';
-import type { OperatorActions } from './OperatorActions';
+import type { OperatorActions, SentStop } from './OperatorActions';
+
+/** A stop the host thread sent before this thread saw the request, and for whom (see `handle`). */
+export interface HostSentStop extends SentStop {
+  userName: string;
+  remote: boolean;
+}
 
 /** What a host serves: the parts of a running console (`startDemoConsole` returns all of them). */
 export interface ConsoleHostDeps {
@@ -227,49 +233,45 @@ export class ConsoleHost {
    *
    * The trip path: parse, session and id lookups are synchronous, and `OperatorActions.trip`
    * reaches the actuator before its first await.
+   *
+   * `sent`: the host thread already sent this trip request's stop (EngineThread's early stop). It
+   * is latched and audited here even if the session ended meanwhile, under the name it was sent for.
    */
-  handle(token: string | null, raw: unknown): Promise<ConsoleReply> {
+  handle(token: string | null, raw: unknown, sent?: HostSentStop): Promise<ConsoleReply> {
     const arrivalNs = process.hrtime.bigint();
     const parsed = ConsoleRequestSchema.safeParse(raw);
     if (!parsed.success) return Promise.resolve(fail(requestIdOf(raw), 'bad_request', describeProblem(raw, parsed.error)));
     const req = parsed.data;
     const s = token === null ? null : this.#live(token);
+    if (!s && sent && req.method === 'trip') return settle(req.id, () => this.#trip({ userName: sent.userName, remote: sent.remote }, req, arrivalNs, sent));
     if (!s) return Promise.resolve(fail(req.id, 'unauthenticated', 'no session or the session expired: sign in again'));
     const key = createHash('sha256').update(JSON.stringify(req)).digest('base64');
     const seen = s.replies.get(req.id);
     if (seen && seen.key !== key) return Promise.resolve(fail(req.id, 'bad_request', `request id ${req.id} was already used for another request in this session`));
     if (seen?.reply) return seen.reply;
-    const reply = this.#run(s, req, arrivalNs);
+    const reply = settle(req.id, () => this.#dispatch(s, req, arrivalNs, sent?.userName === s.userName ? sent : undefined));
     s.replies.delete(req.id);
     s.replies.set(req.id, { key, reply: NEEDS[req.method] === 'read' ? null : reply });
     if (s.replies.size > REMEMBERED_IDS) s.replies.delete(s.replies.keys().next().value!);
     return reply;
   }
 
-  #run(s: Session, req: ConsoleRequest, arrivalNs: bigint): Promise<ConsoleReply> {
-    try {
-      return Promise.resolve(this.#dispatch(s, req, arrivalNs)).then(
-        (value): ConsoleReply => ({ type: 'reply', id: req.id, ok: true, value }),
-        (err: unknown) => failure(req.id, err),
-      );
-    } catch (err) {
-      return Promise.resolve(failure(req.id, err));
-    }
+  #trip(who: Requester, req: Extract<ConsoleRequest, { method: 'trip' }>, arrivalNs: bigint, sent?: SentStop): Promise<TripReceipt[]> {
+    if (req.target !== '*') this.#asset(req.target);
+    const receipts = this.#d.actions.trip(who, req.target, req.reason, sent);
+    const returnedNs = process.hrtime.bigint();
+    return receipts.then((r) => hostLatency(r, arrivalNs, returnedNs));
   }
 
-  #dispatch(s: Session, req: ConsoleRequest, arrivalNs: bigint): unknown {
+  #dispatch(s: Session, req: ConsoleRequest, arrivalNs: bigint, sent?: SentStop): unknown {
     const { engine, board, accounts, actions, configs, store } = this.#d;
     // Every action goes to its service with `who`, never another requester: the service's gate
     // re-reads the role and, from another machine, caps it by the account's remote grant, audited.
     const who: Requester = { userName: s.userName, remote: s.remote };
     if (NEEDS[req.method] === 'read') this.#mayRead(s, READ_MIN_ROLE[req.method] ?? 'viewer', req.method);
     switch (req.method) {
-      case 'trip': {
-        if (req.target !== '*') this.#asset(req.target);
-        const receipts = actions.trip(who, req.target, req.reason);
-        const returnedNs = process.hrtime.bigint();
-        return receipts.then((r) => hostLatency(r, arrivalNs, returnedNs));
-      }
+      case 'trip':
+        return this.#trip(who, req, arrivalNs, sent);
       case 'status':
         return engine.status();
       case 'whoami':
@@ -434,6 +436,18 @@ export class ConsoleHost {
  * engine measures each asset's own command; the assets of `'*'` are commanded one after another,
  * so asset i returned before the later ones ran: the call's end minus their time.
  */
+/** The reply to a request: `run`'s value, or its error as the host's error reply. */
+function settle(id: string, run: () => unknown): Promise<ConsoleReply> {
+  try {
+    return Promise.resolve(run()).then(
+      (value): ConsoleReply => ({ type: 'reply', id, ok: true, value }),
+      (err: unknown) => failure(id, err),
+    );
+  } catch (err) {
+    return Promise.resolve(failure(id, err));
+  }
+}
+
 function hostLatency(receipts: TripReceipt[], arrivalNs: bigint, returnedNs: bigint): TripReceipt[] {
   let after = 0;
   const totalUs = Number(returnedNs - arrivalNs) / 1000;

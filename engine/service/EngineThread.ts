@@ -1,8 +1,10 @@
 import type { Worker } from 'node:worker_threads';
+import { TripOutputThread } from '../actuate/TripOutputThread';
 import { requestIdOf, type ConsoleReply, type SessionInfo } from '../contract/console';
 import type { PlantStatus } from '../contract/status';
 import { startModuleWorker } from '../util/startModuleWorker';
 import type { SignInOrigin, SignInOutcome } from './ConsoleHost';
+import { EarlyStops } from './EarlyStops';
 import type { ConsoleWorkerData, EngineCall, EngineCallResult, FromEngine, ToEngine } from './engineThreadProtocol';
 
 /**
@@ -40,6 +42,8 @@ export interface EngineThreadOptions extends ConsoleWorkerData {
   entryBaseUrl?: string;
   /** The worker entry's name beside `entryBaseUrl` (default `consoleWorker`; the Electron bundle names its own). */
   entryName?: string;
+  /** How long a session's role, as the engine thread last confirmed it, lets an e-stop go out before the engine thread sees it (default 2 s; see EarlyStops). */
+  roleTrustedMs?: number;
 }
 
 /** A call the engine thread did not answer: it died, stopped answering, or was stopped. */
@@ -86,17 +90,24 @@ export class EngineThread implements ConsolePort {
   #exited: string | null = null;
   #stopping: Promise<void> | null = null;
   readonly #watch: ReturnType<typeof setInterval>;
+  #output: TripOutputThread;
+  readonly #early: EarlyStops;
 
-  private constructor(o: EngineThreadOptions, ready: (r: { machines: number; needsSetup: boolean } | Error) => void) {
+  private constructor(o: EngineThreadOptions, output: TripOutputThread, ready: (r: { machines: number; needsSetup: boolean } | Error) => void) {
     this.#o = o;
+    this.#output = output;
+    this.#early = new EarlyStops(output, o.roleTrustedMs === undefined ? {} : { roleTrustedMs: o.roleTrustedMs });
+    this.#watchOutput(output);
+    const link = output.engineLink();
     const data: ConsoleWorkerData = {
+      output: link,
       ...(o.dbPath === undefined ? {} : { dbPath: o.dbPath }),
       ...(o.seed === undefined ? {} : { seed: o.seed }),
       ...(o.machineCount === undefined ? {} : { machineCount: o.machineCount }),
       ...(o.statusIntervalMs === undefined ? {} : { statusIntervalMs: o.statusIntervalMs }),
       ...(o.sessionTtlMs === undefined ? {} : { sessionTtlMs: o.sessionTtlMs }),
     };
-    this.#worker = startModuleWorker(o.entryBaseUrl ?? import.meta.url, o.entryName ?? 'consoleWorker', { workerData: data });
+    this.#worker = startModuleWorker(o.entryBaseUrl ?? import.meta.url, o.entryName ?? 'consoleWorker', { workerData: data, transferList: [link.port] });
     let started = false;
     this.#worker.on('message', (m: FromEngine) => {
       this.#lastHeardMs = Date.now();
@@ -135,6 +146,8 @@ export class EngineThread implements ConsolePort {
     this.#worker.on('exit', (code) => {
       const reason = this.#stopping ? 'stopped' : `the engine thread exited with code ${code}`;
       this.#exited = reason;
+      // Its sessions ended with it: a restarted engine comes with its own output thread.
+      if (!this.#stopping) void this.#output.close();
       clearInterval(this.#watch);
       if (!started) ready(new Error(reason));
       for (const [seq, w] of this.#waiting) {
@@ -152,11 +165,15 @@ export class EngineThread implements ConsolePort {
     this.#watch.unref();
   }
 
-  /** Starts the engine thread and resolves once its console is ready (store open, models restored). */
-  static start(o: EngineThreadOptions = {}): Promise<EngineThread> {
+  /** Starts the trip output thread, then the engine thread, and resolves once its console is ready (store open, models restored). */
+  static async start(o: EngineThreadOptions = {}): Promise<EngineThread> {
+    const output = await TripOutputThread.start({ ...(o.log ? { log: o.log } : {}) });
     return new Promise((resolve, reject) => {
-      const t: EngineThread = new EngineThread(o, (r) => {
-        if (r instanceof Error) reject(new Error(`the engine did not start: ${r.message}`));
+      const t: EngineThread = new EngineThread(o, output, (r) => {
+        if (r instanceof Error) {
+          void output.close();
+          reject(new Error(`the engine did not start: ${r.message}`));
+        }
         else {
           o.log?.(`engine thread running: ${r.machines} machines${r.needsSetup ? '; no admin yet (first-run setup)' : ''}`);
           resolve(t);
@@ -192,11 +209,11 @@ export class EngineThread implements ConsolePort {
   }
 
   signIn(input: unknown, origin: SignInOrigin): Promise<SignInOutcome> {
-    return this.#call({ op: 'signIn', input, origin }) as Promise<SignInOutcome>;
+    return this.#signedIn(this.#call({ op: 'signIn', input, origin }) as Promise<SignInOutcome>);
   }
 
   setup(input: unknown, origin: SignInOrigin): Promise<SignInOutcome> {
-    return this.#call({ op: 'setup', input, origin }) as Promise<SignInOutcome>;
+    return this.#signedIn(this.#call({ op: 'setup', input, origin }) as Promise<SignInOutcome>);
   }
 
   needsSetup(): Promise<boolean> {
@@ -204,24 +221,42 @@ export class EngineThread implements ConsolePort {
   }
 
   signOut(token: string): Promise<boolean> {
+    this.#early.confirmed(token, null);
     return this.#call({ op: 'signOut', token }) as Promise<boolean>;
   }
 
   sessions(tokens: readonly string[]): Promise<Array<SessionInfo | null>> {
-    return this.#call({ op: 'sessions', tokens: [...tokens] }) as Promise<EngineCallResult['sessions']>;
+    const asked = [...tokens];
+    return (this.#call({ op: 'sessions', tokens: asked }) as Promise<EngineCallResult['sessions']>).then((who) => {
+      asked.forEach((t, i) => this.#early.confirmed(t, who[i] ?? null));
+      return who;
+    });
   }
 
-  /** One console-protocol message; never rejects: a thread that does not answer becomes an error reply. */
+  /**
+   * One console-protocol message; never rejects: a thread that does not answer becomes an error
+   * reply. An e-stop from a session whose role was confirmed a moment ago goes to the trip output
+   * thread before the engine thread sees it (EarlyStops), and every e-stop is answered with the
+   * actuator's own receipts.
+   */
   handle(token: string | null, raw: unknown): Promise<ConsoleReply> {
-    return (this.#call({ op: 'handle', token, raw }) as Promise<ConsoleReply>).catch((err: unknown) => ({
+    const arrivalNs = process.hrtime.bigint();
+    const early = this.#early.send(token, raw, this.#latest?.assets.map((a) => a.assetId) ?? []);
+    const reply = (this.#call({ op: 'handle', token, raw, ...(early ? { sent: early.sent } : {}) }) as Promise<ConsoleReply>).catch((err: unknown) => ({
       type: 'reply' as const,
       id: requestIdOf(raw),
       ok: false as const,
       error: { code: err instanceof EngineThreadError ? err.code : 'failed', message: err instanceof Error ? err.message : String(err) },
     }));
+    return reply.then((r) => this.#early.answer(r, arrivalNs, early));
   }
 
-  /** Stops the plant and the engine, flushes the store, ends the thread. */
+  /** What the trip output thread's built-in recorder has commanded, oldest first. */
+  commandedTrips(): ReturnType<TripOutputThread['trips']> {
+    return this.#output.trips();
+  }
+
+  /** Stops the plant and the engine, flushes the store, ends the engine thread and then the trip output thread. */
   stop(): Promise<void> {
     this.#stopping ??= new Promise<void>((resolve) => {
       if (this.#exited) return resolve();
@@ -229,8 +264,38 @@ export class EngineThread implements ConsolePort {
       this.#worker.postMessage({ kind: 'stop' } satisfies ToEngine);
       // A thread that cannot stop in time is ended: its store writes are journaled (WAL) and reconciled at restart.
       setTimeout(() => void this.#worker.terminate(), 60_000).unref();
-    });
+    }).then(() => this.#output.close());
     return this.#stopping;
+  }
+
+  /**
+   * The trip output thread should never die; if it does, another is started and the engine
+   * thread given its port, and the log says so. Commands posted in between are lost, which is
+   * why a plant's controller watches a heartbeat as well.
+   */
+  #watchOutput(output: TripOutputThread): void {
+    output.onExit((reason) => {
+      if (this.#stopping || this.#exited) return;
+      this.#o.log?.(`${reason}: starting another; trips posted meanwhile may be lost`);
+      TripOutputThread.start({ ...(this.#o.log ? { log: this.#o.log } : {}) }).then(
+        (next) => {
+          if (this.#stopping || this.#exited) return void next.close();
+          this.#output = next;
+          this.#early.setOutput(next);
+          this.#watchOutput(next);
+          const link = next.engineLink();
+          this.#worker.postMessage({ kind: 'output', link } satisfies ToEngine, [link.port]);
+        },
+        (err: unknown) => this.#o.log?.(`the trip output thread did not restart: ${err instanceof Error ? err.message : String(err)}`),
+      );
+    });
+  }
+
+  #signedIn(outcome: Promise<SignInOutcome>): Promise<SignInOutcome> {
+    return outcome.then((o) => {
+      if (o.ok) this.#early.confirmed(o.reply.token, o.reply.session);
+      return o;
+    });
   }
 
   /** Ends the thread at once, as a crash would (for tests of what the console shows then). */

@@ -1,10 +1,23 @@
+import { randomUUID } from 'node:crypto';
 import type { AlarmBoard } from '../alarm/AlarmBoard';
 import type { AlarmCommand, AlarmEvent } from '../alarm/alarmDecider';
 import { authorizeAndAudit, type AuthorityContext, type Requester } from '../auth/authorizeAndAudit';
+import { actingSubject } from '../auth/remoteGrant';
+import { authorize } from '../auth/roles';
 import type { AlarmFeedback, Engine } from '../engine';
 import { modelSourceFromRecord } from '../monitor/commission';
 import type { PromotionOutcome } from '../monitor/ModelLifecycle';
 import type { Repository } from '../store/Repository';
+
+/** What an emergency stop answers: per asset, when the actuator accepted it and how long it took. */
+export type TripReceipts = Array<{ assetId: string; commandedAtMs: number; latencyUs: number; actuator: string; commandId?: string }>;
+
+/** An operator stop the host thread has already sent to the trip output thread (see EngineThread). */
+export interface SentStop {
+  commandId: string;
+  /** Wall-clock ms when the host last had the session's role confirmed by this thread. */
+  confirmedAtMs: number;
+}
 
 /** A promotion's outcome on one channel of the asset. */
 export type ChannelPromotionOutcome = PromotionOutcome & { channelId: string };
@@ -58,11 +71,30 @@ export class OperatorActions {
 
   /**
    * Emergency stop of one asset or of all (`'*'`), operator and above, with a reason. The trip
-   * commands go out first; the audit row follows them (a stop is never held up by the disk).
+   * commands go out first; the audit row follows them (a stop is never held up by the disk). Each
+   * stop has a command id (`sent`'s, or a new one), so an output stage sends it once.
+   *
+   * `sent`: the host thread already sent this stop, on the role it confirmed at most a couple of
+   * seconds before (EngineThread). It has gone out, so it is latched and audited as done even if
+   * the role no longer allows it; the row says so, with the role now and why it would be refused.
    */
-  trip(who: Requester, target: string, reason: string): Promise<Array<{ assetId: string; commandedAtMs: number; latencyUs: number; actuator: string }>> {
+  trip(who: Requester, target: string, reason: string, sent?: SentStop): Promise<TripReceipts> {
     if (target !== '*' && !this.engine.monitor(target)) return Promise.reject(new Error(`unknown asset ${target}`));
-    return authorizeAndAudit(this.authority, who, { action: 'trip', target, reason, after: { tripped: target } }, () => this.engine.emergencyStop(target, who.userName, reason));
+    const commandId = sent?.commandId ?? `estop-${randomUUID()}`;
+    const stop = (): TripReceipts => this.engine.emergencyStop(target, who.userName, reason, commandId);
+    const request = { action: 'trip' as const, target, reason, after: { tripped: target } };
+    if (sent) {
+      const account = this.authority.subject(who.userName);
+      const acting = account && actingSubject(account, who.remote === true);
+      const now = authorize(acting, 'trip', request);
+      if (!now.ok) {
+        const receipts = stop();
+        const after = { tripped: target, commandId, sentOnRoleConfirmedAtMs: sent.confirmedAtMs, roleNow: acting?.role ?? null, refusedNow: now.reason };
+        this.authority.audit.record({ actor: who.userName, role: acting?.role ?? null, action: 'trip', target, reason, after, outcome: 'done' });
+        return Promise.resolve(receipts);
+      }
+    }
+    return authorizeAndAudit(this.authority, who, request, stop);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { PortActuator } from '../actuate/PortActuator';
 import { demoMachines } from '../ingest/demoMachines';
 import { tuneGcForLatency } from '../util/gcTuning';
 import { ConsoleHost } from './ConsoleHost';
@@ -20,7 +21,7 @@ const post = (m: FromEngine): void => port.postMessage(m);
 function call(host: ConsoleHost, c: EngineCall): unknown {
   switch (c.op) {
     case 'handle':
-      return host.handle(c.token, c.raw);
+      return host.handle(c.token, c.raw, c.sent);
     case 'signIn':
       return host.signIn(c.input, c.origin);
     case 'setup':
@@ -36,8 +37,10 @@ function call(host: ConsoleHost, c: EngineCall): unknown {
 
 async function main(): Promise<void> {
   let running: DemoConsole;
+  const output = data.output ? new PortActuator(data.output, () => Date.now()) : null;
   try {
     running = await startDemoConsole({
+      ...(output ? { actuator: output } : {}),
       dbPath: data.dbPath,
       seed: data.seed,
       statusIntervalMs: data.statusIntervalMs ?? 500,
@@ -51,6 +54,10 @@ async function main(): Promise<void> {
   }
   const host = new ConsoleHost(running, data.sessionTtlMs === undefined ? {} : { sessionTtlMs: data.sessionTtlMs });
   port!.on('message', (m: ToEngine) => {
+    if (m.kind === 'output') {
+      output?.relink(m.link);
+      return;
+    }
     if (m.kind === 'stop') {
       void running.stop().then(
         () => post({ kind: 'stopped' }),

@@ -1,4 +1,4 @@
-import { RecordingActuator } from '../actuate/actuator';
+import { RecordingActuator, type Actuator } from '../actuate/actuator';
 import type { PlantStatus } from '../contract/status';
 import { Engine } from '../engine';
 import { DemoPlant } from '../ingest/demoPlant';
@@ -29,6 +29,8 @@ export interface DemoConsoleOptions {
   historyRetentionDays?: number;
   /** The machines of the plant (default: the seven demo machines); benchmarks run more. */
   machines?: MachineSpec[];
+  /** Where trips go (default: a built-in recorder in this thread); the engine thread passes its trip output thread's port. */
+  actuator?: Actuator;
 }
 
 const HOUR_MS = 3_600_000;
@@ -49,7 +51,8 @@ export interface DemoConsole {
   plant: DemoPlant;
   bus: FrameBus;
   store: Store;
-  actuator: RecordingActuator;
+  /** Where trips go: the `actuator` option, or a built-in `RecordingActuator`. */
+  actuator: Actuator;
   stop(): Promise<void>;
 }
 
@@ -63,7 +66,7 @@ export async function startDemoConsole(opts: DemoConsoleOptions = {}): Promise<D
   const plantOptions = { seed: opts.seed ?? 1, startMs: clock(), ...(opts.machines ? { machines: opts.machines } : {}) };
   const plant = new DemoPlant(plantOptions);
   const store = openStore(opts.dbPath ?? '.vigil/demo.sqlite', { thread: 'worker' });
-  const actuator = new RecordingActuator(clock);
+  const actuator = opts.actuator ?? new RecordingActuator(clock);
   const engine = await Engine.create({ assets: plant.assets(), clock, actuator, store: (op) => store.writer.enqueue(op), sourceLabel: 'demo plant (simulated)', seed: opts.seed ?? 1 });
   const live = new LiveViews(engine, clock);
   const restored = await restoreProductionModels(engine, store.repo);

@@ -1,6 +1,7 @@
 import type { ConsoleReply, SessionInfo } from '../contract/console';
 import type { PlantStatus } from '../contract/status';
-import type { SignInOrigin, SignInOutcome } from './ConsoleHost';
+import type { OutputLink } from '../actuate/tripOutputProtocol';
+import type { HostSentStop, SignInOrigin, SignInOutcome } from './ConsoleHost';
 
 /**
  * The messages between a host thread (the Electron main process, `vigil serve`'s HTTP server) and
@@ -20,6 +21,8 @@ export interface ConsoleWorkerData {
   statusIntervalMs?: number;
   /** Session lifetime (ms); default the host's 12 h. */
   sessionTtlMs?: number;
+  /** The trip output thread's port (transferred): trips go there; without it, to a recorder in the engine thread. */
+  output?: OutputLink;
 }
 
 /** One call of the host's console API, answered by a `result` with the same `seq`. */
@@ -29,7 +32,8 @@ export type EngineCall =
   | { op: 'needsSetup' }
   | { op: 'signOut'; token: string }
   | { op: 'sessions'; tokens: string[] }
-  | { op: 'handle'; token: string | null; raw: unknown };
+  /** `sent`: the host thread already sent this trip request's stop to the output thread. */
+  | { op: 'handle'; token: string | null; raw: unknown; sent?: HostSentStop };
 
 /** What each call resolves with. */
 export interface EngineCallResult {
@@ -42,7 +46,11 @@ export interface EngineCallResult {
   handle: ConsoleReply;
 }
 
-export type ToEngine = { kind: 'call'; seq: number; call: EngineCall } | { kind: 'stop' };
+export type ToEngine =
+  | { kind: 'call'; seq: number; call: EngineCall }
+  /** A restarted trip output thread's port, replacing the last. */
+  | { kind: 'output'; link: OutputLink }
+  | { kind: 'stop' };
 
 export type FromEngine =
   | { kind: 'ready'; machines: number; needsSetup: boolean }

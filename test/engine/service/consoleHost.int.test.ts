@@ -156,7 +156,7 @@ describe('ConsoleHost: roles', () => {
     const [first, concurrent] = await Promise.all([c.host.handle(olga, request), c.host.handle(olga, { ...request })]);
     expect(ConsoleReplySchema.parse(first)).toMatchObject({ id: 'estop-1', ok: true });
     const receipts = TripReceiptSchema.array().parse(first.ok ? first.value : null);
-    expect(receipts).toEqual([{ assetId: ASSET, commandedAtMs: c.t.ms, latencyUs: expect.any(Number), actuator: 'builtin-recorder' }]);
+    expect(receipts).toEqual([{ assetId: ASSET, commandedAtMs: c.t.ms, latencyUs: expect.any(Number), actuator: 'builtin-recorder', commandId: expect.stringMatching(/^estop-/) }]);
     expect(receipts[0]!.latencyUs).toBeGreaterThan(0);
     expect(receipts[0]!.latencyUs).toBeLessThan(50_000);
     const again = await c.host.handle(olga, { ...request });
@@ -177,6 +177,36 @@ describe('ConsoleHost: roles', () => {
     expect(await c.host.handle(erin, { id: 'reset-1', method: 'reset', assetId: ASSET, reason: 'coupling checked' })).toEqual({ type: 'reply', id: 'reset-1', ok: true, value: true });
     expect(c.engine.status().assets[0]!.latched).toBe(false);
     expect(c.accounts.audit.list({ limit: 10, action: 'reset' }).map((r) => [r.actor, r.outcome]).reverse()).toEqual([['olga', 'refused'], ['erin', 'done']]);
+  });
+
+  it('given a stop the host thread already sent, when the role was taken away meanwhile, then it is latched and audited as done, with the role now and why it would be refused', async () => {
+    const c = await consoleOn('sent-demoted');
+    const olga = await c.signIn('olga', '582914');
+    c.accounts.changeRole({ userName: 'ada' }, 'olga', 'viewer', 'moved to the lab');
+    const sent = { commandId: 'estop-sent-1', confirmedAtMs: c.t.ms - 400, userName: 'olga', remote: false };
+    const reply = await c.host.handle(olga, { id: 'e1', method: 'trip', target: ASSET, reason: 'smoke at the coupling' }, sent);
+    expect(TripReceiptSchema.array().parse(reply.ok ? reply.value : null)).toEqual([{ assetId: ASSET, commandedAtMs: c.t.ms, latencyUs: expect.any(Number), actuator: 'builtin-recorder', commandId: 'estop-sent-1' }]);
+    expect(c.actuator.trips().map((t) => t.commandId)).toEqual(['estop-sent-1']);
+    expect(c.engine.status().assets[0]!.latched).toBe(true);
+    const [row] = c.accounts.audit.list({ limit: 10, action: 'trip' });
+    expect(row).toMatchObject({ actor: 'olga', role: 'viewer', outcome: 'done', reason: 'smoke at the coupling' });
+    expect(row!.after).toEqual({ tripped: ASSET, commandId: 'estop-sent-1', sentOnRoleConfirmedAtMs: c.t.ms - 400, roleNow: 'viewer', refusedNow: 'role viewer may not trip; it needs operator or above' });
+    // Without `sent`, the same viewer is refused as ever.
+    expect(err(await c.host.handle(olga, { id: 'e2', method: 'trip', target: ASSET, reason: 'again' }))).toMatchObject({ code: 'forbidden' });
+    expect(c.actuator.trips()).toHaveLength(1);
+  });
+
+  it('given a stop the host thread already sent, when the session ended before the engine thread saw it, then it is latched and audited under the name it was sent for', async () => {
+    const c = await consoleOn('sent-signed-out');
+    const olga = await c.signIn('olga', '582914');
+    c.host.signOut(olga);
+    const sent = { commandId: 'estop-sent-2', confirmedAtMs: c.t.ms - 100, userName: 'olga', remote: false };
+    const reply = await c.host.handle(olga, { id: 'e1', method: 'trip', target: ASSET, reason: 'guard open' }, sent);
+    expect(reply).toMatchObject({ ok: true, value: [{ assetId: ASSET, commandId: 'estop-sent-2' }] });
+    expect(c.engine.status().assets[0]!.latched).toBe(true);
+    expect(c.accounts.audit.list({ limit: 10, action: 'trip' }).map((r) => [r.actor, r.role, r.outcome])).toEqual([['olga', 'operator', 'done']]);
+    // Any other request of an ended session is refused as before.
+    expect(err(await c.host.handle(olga, { id: 'e2', method: 'status' }))).toMatchObject({ code: 'unauthenticated' });
   });
 
   it(`given more than ${REMEMBERED_IDS} later requests, then an old id is forgotten and acts again (the memory is bounded)`, async () => {

@@ -72,11 +72,23 @@ describe('the console in its own engine thread', () => {
       // The host-side latency is measured in the engine thread, from the message's arrival there.
       expect(receipt!.latencyUs).toBeLessThan(20_000);
       await expect.poll(() => engine.status()?.assets.find((x) => x.assetId === 'pump-101')?.latched, { timeout: 5000 }).toBe(true);
+      // The trip output thread's actuator took it, once, though both the host and the engine thread sent it.
+      expect(receipt!.actuator).toBe('builtin-recorder');
+      const once = await engine.commandedTrips();
+      expect(once.map((t) => [t.assetId, t.commandId, t.reason])).toEqual([['pump-101', receipt!.commandId, 'operator e-stop by olga: smoke from the coupling guard']]);
 
       // The same id again: remembered, not acted on twice.
       s.replies.delete('stop-1');
       const again = await s.ask({ id: 'stop-1', method: 'trip', target: 'pump-101', reason: 'smoke from the coupling guard' });
       expect(again).toEqual(stop);
+      // Every machine: one command each, and the audit trail has the two stops.
+      const all = await s.ask({ id: 'stop-all', method: 'trip', target: '*', reason: 'fire alarm in hall 2' });
+      const allReceipts = TripReceiptSchema.array().parse(all.ok ? all.value : null);
+      const assets = engine.status()!.assets.map((x) => x.assetId);
+      expect(allReceipts.map((r) => r.assetId)).toEqual(assets);
+      const trips = await engine.commandedTrips();
+      expect(trips).toHaveLength(1 + assets.length);
+      expect(new Set(trips.slice(1).map((t) => t.commandId))).toEqual(new Set([allReceipts[0]!.commandId]));
 
       // Garbage: each answered, nothing crashes, the thread still answers.
       for (let i = 0; i < 200; i++) s.ws.send(i % 2 ? `{"id":"g${i}","method":"trip","target":7}` : `{"id":"g${i}","method":"nope"}`);
@@ -90,6 +102,21 @@ describe('the console in its own engine thread', () => {
       await engine.stop();
     }
   }, 120_000);
+
+  it('given no early stop (no role trusted), then the engine thread sends the stop and the reply still carries the actuator\'s own receipt', async () => {
+    const engine = await EngineThread.start({ dbPath: ':memory:', statusIntervalMs: 250, roleTrustedMs: 0 });
+    try {
+      const admin = await engine.setup({ userName: 'ada', secret: 'correct horse battery' }, { remote: false });
+      const token = admin.ok ? admin.reply.token : '';
+      await expect.poll(() => engine.status() !== null, { timeout: 10_000 }).toBe(true);
+      const reply = await engine.handle(token, { id: 's1', method: 'trip', target: 'fan-201', reason: 'belt squeal' });
+      const [r] = TripReceiptSchema.array().parse(reply.ok ? reply.value : null);
+      expect(r).toMatchObject({ assetId: 'fan-201', actuator: 'builtin-recorder', commandId: expect.stringMatching(/^estop-/) });
+      expect((await engine.commandedTrips()).map((t) => t.commandId)).toEqual([r!.commandId]);
+    } finally {
+      await engine.stop();
+    }
+  }, 60_000);
 
   it('says so when the engine thread dies: a waiting request is answered with an error, never left hanging', async () => {
     const engine = await EngineThread.start({ dbPath: ':memory:', statusIntervalMs: 250, callTimeoutMs: 4000 });
