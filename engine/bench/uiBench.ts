@@ -7,6 +7,7 @@ import { SignInReplySchema, TripReceiptSchema } from '../contract/console';
 import { PlantStatusSchema, type PlantStatus } from '../contract/status';
 import { startServe } from '../service/serveProcess';
 import { percentile, round } from './stats';
+import { startWakeProbe } from './wakeProbe';
 
 type Metrics = Record<string, number>;
 
@@ -85,13 +86,16 @@ export async function uiBench(m: Metrics, log: (l: string) => void, o: { assets?
     await createOperator(server.url, admin.token);
     const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
     // The actuator's acceptance time of each stop, from the trip replies the page receives (engine clock = this machine's clock).
-    const commanded: number[] = [];
+    const commanded: Array<{ atMs: number; hostMs: number }> = [];
     page.on('websocket', (ws) =>
       ws.on('framereceived', ({ payload }) => {
         if (typeof payload !== 'string' || !payload.startsWith('{"type":"reply"')) return;
         const value: unknown = (JSON.parse(payload) as { value?: unknown }).value;
         const receipts = TripReceiptSchema.array().safeParse(value);
-        if (receipts.success && receipts.data.length > 0) commanded.push(Math.min(...receipts.data.map((r) => r.commandedAtMs)));
+        if (!receipts.success || receipts.data.length === 0) return;
+        // The first command out, and when the request reached the console's host thread (the receipt's latency counts from there).
+        const first = receipts.data.reduce((a, b) => (b.commandedAtMs < a.commandedAtMs ? b : a));
+        commanded.push({ atMs: first.commandedAtMs, hostMs: first.commandedAtMs - first.latencyUs / 1000 });
       }),
     );
     await page.addInitScript(PAGE_PROBE);
@@ -104,7 +108,8 @@ export async function uiBench(m: Metrics, log: (l: string) => void, o: { assets?
 
     // E-stop: arm, wait out the confirm guard, confirm; the asset stays latched and every stop still goes out.
     await page.getByTestId('estop-reason').fill('benchmark of the emergency stop');
-    const estops = async (count: number): Promise<number[]> => {
+    /** Click to command per stop, and its two parts: click to the host thread, host thread to the command. */
+    const estops = async (count: number): Promise<{ total: number[]; toHost: number[]; hostToCommand: number[] }> => {
       const clicksBefore = await page.evaluate(() => (globalThis as unknown as PageGlobals).__vigilBench.clicks.length);
       const commandedBefore = commanded.length;
       for (let k = 0; k < count; k++) {
@@ -118,15 +123,19 @@ export async function uiBench(m: Metrics, log: (l: string) => void, o: { assets?
       }
       const clicks = (await page.evaluate(() => [...(globalThis as unknown as PageGlobals).__vigilBench.clicks])).slice(clicksBefore);
       const acks = commanded.slice(commandedBefore);
-      return clicks.slice(0, acks.length).map((t, i) => acks[i]! - t);
+      const paired = clicks.slice(0, acks.length).map((t, i) => ({ click: t, ...acks[i]! }));
+      return { total: paired.map((p) => p.atMs - p.click), toHost: paired.map((p) => p.hostMs - p.click), hostToCommand: paired.map((p) => p.atMs - p.hostMs) };
     };
-    const describe = (l: number[]): string => `p50 ${percentile(l, 50).toFixed(1)} ms, p99 ${percentile(l, 99).toFixed(1)} ms over ${l.length} stops`;
+    const describe = (l: { total: number[]; toHost: number[]; hostToCommand: number[] }): string =>
+      `p50 ${percentile(l.total, 50).toFixed(1)} ms, p99 ${percentile(l.total, 99).toFixed(1)} ms over ${l.total.length} stops ` +
+      `(click to host thread p99 ${percentile(l.toHost, 99).toFixed(1)} ms, host thread to command p99 ${percentile(l.hostToCommand, 99).toFixed(1)} ms; ` +
+      `slowest: ${l.total.map((t, i) => ({ t, i })).sort((a, b) => b.t - a.t).slice(0, 3).map(({ t, i }) => `${t.toFixed(0)} = ${l.toHost[i]!.toFixed(1)} + ${l.hostToCommand[i]!.toFixed(1)}`).join(', ')} ms)`;
 
     // While the machines commission (each model's fit, build and ONNX session land on the engine thread once).
     const commissioning = (await status()).assets.filter((a) => a.phase !== 'monitoring').length;
     if (commissioning > 0) {
       const during = await estops(10);
-      m['ui.estop_to_command_ms.p99_commissioning'] = round(percentile(during, 99));
+      m['ui.estop_to_command_ms.p99_commissioning'] = round(percentile(during.total, 99));
       log(`ui: e-stop click to actuator command while ${commissioning} of ${n} machines commission: ${describe(during)}`);
     }
     const monitoringBy = Date.now() + 300_000;
@@ -150,11 +159,18 @@ export async function uiBench(m: Metrics, log: (l: string) => void, o: { assets?
     m['ui.event_to_pixel_ms.p99'] = round(percentile(after.paints, 99));
     log(`ui: ${n} live machines (${monitoring} scoring) in Chromium, ${fps.toFixed(1)} frames/s over ${seconds} s; snapshot to pixel p50 ${percentile(after.paints, 50).toFixed(1)} ms, p99 ${percentile(after.paints, 99).toFixed(1)} ms (${after.paints.length} updates)`);
 
-    // 100 stops: the 99th percentile of fewer is only their maximum.
+    // 100 stops: the 99th percentile of fewer is only their maximum. Meanwhile, how late this machine wakes an idle thread.
+    const probe = startWakeProbe();
     const latencies = await estops(o.stops ?? 100);
-    m['ui.estop_to_command_ms.p50'] = round(percentile(latencies, 50));
-    m['ui.estop_to_command_ms.p99'] = round(percentile(latencies, 99));
+    const wakeMs = await probe.stop();
+    m['ui.machine_wakeup_ms.p99'] = round(percentile(wakeMs, 99));
+    m['ui.machine_wakeup_ms.max'] = round(Math.max(...wakeMs));
+    m['ui.estop_to_command_ms.p50'] = round(percentile(latencies.total, 50));
+    m['ui.estop_to_command_ms.p99'] = round(percentile(latencies.total, 99));
+    m['ui.estop_click_to_host_ms.p99'] = round(percentile(latencies.toHost, 99));
+    m['ui.estop_host_to_command_ms.p99'] = round(percentile(latencies.hostToCommand, 99));
     log(`ui: e-stop click to actuator command, ${monitoring} of ${n} machines scoring: ${describe(latencies)}`);
+    log(`ui: meanwhile this machine woke an idle thread after p50 ${percentile(wakeMs, 50).toFixed(2)} ms, p99 ${percentile(wakeMs, 99).toFixed(1)} ms, max ${Math.max(...wakeMs).toFixed(1)} ms (${wakeMs.length} probes; the floor under each of the e-stop's two thread hops)`);
   } finally {
     await browser.close();
     await server.stop();
