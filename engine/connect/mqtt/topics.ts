@@ -28,7 +28,7 @@ export interface DataTopic {
 export function idProblem(id: string): string | null {
   if (id.length === 0) return 'is empty';
   if (id.length > MAX_ID) return `is longer than ${MAX_ID} characters`;
-  if (/[/+#\u0000]/.test(id)) return 'contains /, +, # or NUL, which MQTT topic levels cannot carry';
+  if (/[/+#]/.test(id) || id.includes('\u0000')) return 'contains /, +, # or NUL, which MQTT topic levels cannot carry';
   return null;
 }
 
