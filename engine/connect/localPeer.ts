@@ -91,7 +91,10 @@ export async function startPeer(command: string, args: string[], port: number, o
 export const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p)) ?? null;
 
 /**
- * A mosquitto broker (MQTT 3.1.1 and 5) on a free loopback port, anonymous, without persistence;
+ * A mosquitto broker (MQTT 3.1.1 and 5) on a free loopback port, anonymous, without persistence,
+ * with Nagle's algorithm off (`set_tcp_nodelay`): otherwise each small packet, a trip command or
+ * its acknowledgement, can wait ~40 ms for the peer's delayed ACK (measured: trip → ack p50
+ * 43.7 ms with it, 1.0 ms without). A plant's broker wants the same setting;
  * `port` to restart one on the same port (outage tests). Throws if mosquitto is not installed.
  */
 export async function startMosquitto(o: { port?: number } = {}): Promise<LocalPeer> {
@@ -99,6 +102,6 @@ export async function startMosquitto(o: { port?: number } = {}): Promise<LocalPe
   const port = o.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'vigil-mosquitto-'));
   const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'max_queued_messages 100000', ''].join('\n'));
+  writeFileSync(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', 'log_type warning', 'max_queued_messages 100000', 'set_tcp_nodelay true', ''].join('\n'));
   return startPeer(MOSQUITTO, ['-c', conf], port, { cleanup: () => rmSync(dir, { recursive: true, force: true }) });
 }
