@@ -14,6 +14,7 @@ import { ReplaySource } from '../ingest/replay';
 import { backtestBench } from './backtestBench';
 import { uiBench } from './uiBench';
 import { learningBench } from './learnBench';
+import { mqttBench } from './mqttBench';
 import { percentile, round, RssSampler } from './stats';
 
 export interface BenchOptions {
@@ -143,6 +144,8 @@ export async function benchCommand(o: BenchOptions): Promise<number> {
   await learningBench(metrics, log);
   await latencyAtLoad(o.seconds ?? 20, metrics, log);
   metrics['memory.rss_mb_peak'] = round(rss.stop() / 2 ** 20);
+  // Through a real broker: after the engine's RSS (it runs a second engine of 64 channels).
+  await mqttBench(metrics, log);
   // The console in Chromium: after the engine's RSS is taken (the browser and 32 machines are not the engine's footprint).
   await uiBench(metrics, log);
   // Last, and outside the engine's RSS figure: its 30-day history alone is ~415 MB of columns.

@@ -1,0 +1,135 @@
+import type { Worker } from 'node:worker_threads';
+import type { AssetConfig } from '../contract/asset';
+import { MOSQUITTO, startMosquitto } from '../connect/localPeer';
+import { MqttSource } from '../connect/mqtt/MqttSource';
+import { MqttTripOutput } from '../connect/mqtt/output/MqttTripOutput';
+import { Engine } from '../engine';
+import { demoAssetConfig, demoMachines } from '../ingest/demoMachines';
+import { FrameBus } from '../ingest/frameBus';
+import { startModuleWorker } from '../util/startModuleWorker';
+import type { FromController, ToController } from './mqttControllerWorker';
+import type { FromLoad, MqttLoadData, ToLoad } from './mqttLoadWorker';
+import { percentile, round } from './stats';
+
+type Metrics = Record<string, number>;
+
+const SITE = 'bench';
+const ASSETS = 16;
+const CHANNELS_PER_ASSET = 4;
+const RATE_HZ = 25_600;
+/** 10 ms frames. */
+const FRAME_SAMPLES = 256;
+const WINDOW = 4096;
+const HOP = 1024;
+
+/** The benchmark's machines: four accelerometers each at 25.6 kHz, velocity protection on every window (no model: it never finishes commissioning here). */
+function benchAssets(): AssetConfig[] {
+  return demoMachines(ASSETS).map((spec, i) => ({
+    ...demoAssetConfig(spec),
+    assetId: `m${String(i + 1).padStart(2, '0')}`,
+    channels: ['de_x', 'de_y', 'nde_x', 'nde_y'].slice(0, CHANNELS_PER_ASSET).map((channelId) => ({ channelId, sampleRateHz: RATE_HZ, windowSize: WINDOW, hopSize: HOP, maxFrameSamples: 4096 })),
+    commissioningWindows: 1_000_000,
+  }));
+}
+
+function once<T>(w: Worker, pick: (m: T) => boolean, timeoutMs: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer from the benchmark thread within ${timeoutMs} ms`)), timeoutMs);
+    const on = (m: T): void => {
+      if (!pick(m)) return;
+      clearTimeout(timer);
+      w.off('message', on);
+      resolve(m);
+    };
+    w.on('message', on);
+  });
+}
+
+/**
+ * Phase: the plant through a real MQTT broker (mosquitto, loopback). 16 machines × 4 channels =
+ * 64 channels at 25.6 kHz publish 10 ms frames (6 400 messages/s, 1.6 M samples/s) from a
+ * gateway thread; one engine subscribes (MqttSource), cuts 4096-sample windows every 1024 samples
+ * (1 600 windows/s), runs velocity protection on each, and sends its trips as MQTT commands
+ * (QoS 1, correlation id, acknowledgement) to a controller in another thread. A channel is then
+ * made loud, one machine at a time; `mqtt.trip_ms` is from the gateway's publish of the first loud
+ * frame that completes a window to the controller's receipt of the trip command (one process
+ * clock). Skipped, saying why, without mosquitto.
+ */
+export async function mqttBench(m: Metrics, log: (l: string) => void, o: { trips?: number; warmupS?: number } = {}): Promise<void> {
+  if (!MOSQUITTO) {
+    log('mqtt phase skipped: mosquitto is not installed (apt-get install mosquitto)');
+    return;
+  }
+  const broker = await startMosquitto();
+  const url = `mqtt://127.0.0.1:${broker.port}`;
+  const assets = benchAssets();
+  const channels = assets.flatMap((a) => a.channels.map((c) => ({ assetId: a.assetId, channelId: c.channelId })));
+  const output = await MqttTripOutput.connect({ url, site: SITE, name: 'mqtt-bench-controller', ackTimeoutMs: 1000 });
+  const engine = await Engine.create({ assets, clock: () => Date.now(), actuator: output });
+  const bus = new FrameBus((f) => engine.accept(f), { batchSize: 1, onDrop: (f) => engine.ingest.countRejected(f.assetId, f.channelId, 'overflow') });
+  const source = await MqttSource.connect({ url, site: SITE, sink: { frame: (f) => bus.offer(f), vector: (v) => engine.acceptVector(v), value: () => {} } });
+  const controller = startModuleWorker(import.meta.url, 'mqttControllerWorker', { workerData: { url, site: SITE } });
+  const latches: Array<{ assetId: string; atNs: bigint }> = [];
+  controller.on('message', (msg: FromController) => msg.kind === 'latched' && latches.push({ assetId: msg.assetId, atNs: msg.atNs }));
+  await once<FromController>(controller, (x) => x.kind === 'ready', 15_000);
+  const data: MqttLoadData = { url, site: SITE, channels, sampleRateHz: RATE_HZ, frameSamples: FRAME_SAMPLES, hopSamples: HOP };
+  const load = startModuleWorker(import.meta.url, 'mqttLoadWorker', { workerData: data });
+  let lastStats = { published: 0, behindMs: 0 };
+  load.on('message', (msg: FromLoad) => msg.kind === 'stats' && (lastStats = { published: msg.published, behindMs: Math.max(lastStats.behindMs, msg.behindMs) }));
+  try {
+    const warmupS = o.warmupS ?? 5;
+    await new Promise((r) => setTimeout(r, warmupS * 1000));
+    const before = { frames: engine.ingest.counters().frames, atMs: Date.now(), received: source.counters().frames };
+    await new Promise((r) => setTimeout(r, 5000));
+    const framesPerS = ((engine.ingest.counters().frames - before.frames) * 1000) / (Date.now() - before.atMs);
+    const windowsPerS = (framesPerS * FRAME_SAMPLES) / HOP;
+
+    const trips: number[] = [];
+    const count = o.trips ?? 30;
+    for (let i = 0; i < count; i++) {
+      const a = assets[i % assets.length]!;
+      const latchesBefore = latches.length;
+      load.postMessage({ kind: 'loud', assetId: a.assetId, channelId: a.channels[0]!.channelId } satisfies ToLoad);
+      const loud = await once<FromLoad>(load, (x) => x.kind === 'loud', 5000);
+      const by = Date.now() + 3000;
+      while (latches.length === latchesBefore && Date.now() < by) await new Promise((r) => setTimeout(r, 2));
+      const latch = latches.slice(latchesBefore).find((l) => l.assetId === a.assetId);
+      if (latch && loud.kind === 'loud') trips.push(Number(latch.atNs - loud.publishedNs) / 1e6);
+      else log(`mqtt: trip ${i + 1} of ${a.assetId} was not observed at the controller within 3 s`);
+      load.postMessage({ kind: 'quiet' } satisfies ToLoad);
+      // Quiet windows must fill the analysis window before the latch can be reset.
+      await new Promise((r) => setTimeout(r, 400));
+      const reset = engine.resetLatch(a.assetId, 'benchmark');
+      if (!reset.ok) await new Promise((r) => setTimeout(r, 500)).then(() => engine.resetLatch(a.assetId, 'benchmark'));
+      controller.postMessage({ kind: 'reset', assetId: a.assetId } satisfies ToController);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const st = engine.status();
+    const sc = source.counters();
+    const oc = output.counters();
+    m['mqtt.load.channels'] = channels.length;
+    m['mqtt.load.frames_per_s'] = round(framesPerS);
+    m['mqtt.load.windows_per_s'] = round(windowsPerS);
+    m['mqtt.trip_ms.p50'] = round(percentile(trips, 50), 2);
+    m['mqtt.trip_ms.p99'] = round(percentile(trips, 99), 2);
+    m['mqtt.trips_observed'] = trips.length;
+    m['mqtt.dropped_frames'] = st.dropped;
+    log(
+      `mqtt: ${channels.length} channels × ${RATE_HZ / 1000} kHz in ${(1000 * FRAME_SAMPLES) / RATE_HZ} ms frames through mosquitto into one engine: ` +
+        `${framesPerS.toFixed(0)} frames/s (${windowsPerS.toFixed(0)} windows/s) taken, ${st.dropped} dropped by the engine's bus, ` +
+        `source gaps ${sc.sequence.gaps} (${sc.sequence.missing} frames missing), gateway at most ${lastStats.behindMs.toFixed(0)} ms behind`,
+    );
+    log(`mqtt: publish of the tripping frame to the trip command at the controller: p50 ${percentile(trips, 50).toFixed(2)} ms, p99 ${percentile(trips, 99).toFixed(2)} ms, max ${Math.max(...trips).toFixed(2)} ms over ${trips.length} trips; controller acknowledged ${oc.acks}, timeouts ${oc.timeouts}`);
+  } finally {
+    load.postMessage({ kind: 'stop' } satisfies ToLoad);
+    controller.postMessage({ kind: 'stop' } satisfies ToController);
+    await Promise.race([Promise.all([once(load, () => true, 5000).catch(() => null), once(controller, () => true, 5000).catch(() => null)]), new Promise((r) => setTimeout(r, 5000))]);
+    await load.terminate();
+    await controller.terminate();
+    await source.dispose();
+    bus.dispose();
+    await engine.dispose();
+    await output.dispose();
+    await broker.stop();
+  }
+}
