@@ -146,6 +146,8 @@ export async function benchCommand(o: BenchOptions): Promise<number> {
   metrics['memory.rss_mb_peak'] = round(rss.stop() / 2 ** 20);
   // Through a real broker: after the engine's RSS (it runs a second engine of 64 channels).
   await mqttBench(metrics, log);
+  // A quarter of the load: the path's own latency when the engine keeps up with ease.
+  await mqttBench(metrics, log, { assets: 4, prefix: 'mqtt.16ch' });
   // The console in Chromium: after the engine's RSS is taken (the browser and 32 machines are not the engine's footprint).
   await uiBench(metrics, log);
   // Last, and outside the engine's RSS figure: its 30-day history alone is ~415 MB of columns.

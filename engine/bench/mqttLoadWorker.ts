@@ -16,8 +16,11 @@ export interface MqttLoadData {
 
 /** Main → publisher: make one channel loud (a fault far past danger) or quiet again. */
 export type ToLoad = { kind: 'loud'; assetId: string; channelId: string } | { kind: 'quiet' } | { kind: 'stop' };
-/** Publisher → main: when the first loud frame that completes a window was published (process.hrtime, ns), and counts. */
-export type FromLoad = { kind: 'loud'; assetId: string; publishedNs: bigint } | { kind: 'stats'; published: number; behindMs: number } | { kind: 'stopped' };
+/**
+ * Publisher → main: each loud frame, with the end of its last sample (engine clock: a window that
+ * it completes ends there) and when it was published (process.hrtime, ns); and counts.
+ */
+export type FromLoad = { kind: 'loud'; assetId: string; endMs: number; publishedNs: bigint } | { kind: 'stats'; published: number; behindMs: number } | { kind: 'stopped' };
 
 /**
  * The MQTT benchmark's sensor gateway, in a thread of its own: every channel publishes one frame
@@ -58,7 +61,7 @@ function tick(): void {
     for (let c = 0; c < topics.length; c++) {
       const isLoud = loud !== null && loud.index === c && loud.startFrame !== null;
       client.publish(topics[c]!, encodeWave({ seq: n, startMs, sampleRateHz: d.sampleRateHz, samples: samples(isLoud, n) }), { qos: 0 });
-      if (isLoud && loud!.startFrame === n) port.postMessage({ kind: 'loud', assetId: d.channels[c]!.assetId, publishedNs: process.hrtime.bigint() } satisfies FromLoad);
+      if (isLoud) port.postMessage({ kind: 'loud', assetId: d.channels[c]!.assetId, endMs: startMs + periodMs, publishedNs: process.hrtime.bigint() } satisfies FromLoad);
       published++;
     }
   }
