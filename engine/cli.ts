@@ -10,6 +10,7 @@ import { serveCommand } from './service/serveCommand';
 import { benchCommand } from './bench/benchCommand';
 import { incidentCommand } from './incident/incidentCommand';
 import { alarmsCommand } from './alarm/storedKpis';
+import { checkPlantCommand } from './config/plant/checkPlantCommand';
 
 /** A mistake in how the command was called: printed with the usage, exit code 2. */
 export class UsageError extends Error {}
@@ -22,7 +23,8 @@ const USAGE = `usage:
   vigil replay --data DIR --file NAME [--fast] [--db FILE]
   vigil bench [--out FILE.json] [--seconds S]
   vigil incident --db FILE [--asset ID] [--id INCIDENT --format json|csv|html --out FILE]
-  vigil alarms --db FILE [--from TIME] [--to TIME]`;
+  vigil alarms --db FILE [--from TIME] [--to TIME]
+  vigil check-plant FILE      (a plant configuration: every mistake, with its line)`;
 
 function parse(args: string[], options: ParseArgsConfig['options']): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
@@ -93,6 +95,11 @@ export async function main(argv: string[]): Promise<number> {
         const format = values.format as string | undefined;
         if (format !== undefined && format !== 'json' && format !== 'csv' && format !== 'html') throw new UsageError(`--format must be json, csv or html, got '${format}'`);
         return await incidentCommand({ db: need(values, 'db'), id: values.id as string | undefined, format, out: values.out as string | undefined, assetId: values.asset as string | undefined });
+      }
+      case 'check-plant': {
+        const { positionals } = parse(rest, {});
+        if (positionals.length !== 1) throw new UsageError('check-plant takes one plant file: vigil check-plant FILE');
+        return await checkPlantCommand(positionals[0]!);
       }
       case 'alarms': {
         const { values } = parse(rest, { db: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } });
