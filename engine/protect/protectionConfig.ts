@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DIAG_FEATURES } from '../diagnose/relativeFeatures';
 import { QUALITY_POLICIES, VOTE_KN, VOTING_MODES } from './voting';
+import { editDistance } from '../util/editDistance';
 
 /**
  * Configuration of the second protection decider, with a schema whose messages name the group and
@@ -95,16 +96,6 @@ function unitOf(q: Quantity): string {
   return q.kind === 'velocityMmS' ? ' mm/s' : '';
 }
 
-/** Edit distance, for "did you mean" on a mistyped feature name. */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
 
 function unknownFeatureMessage(name: string, known: readonly string[]): string {
   const best = known.map((k) => ({ k, d: editDistance(name, k) })).sort((x, y) => x.d - y.d)[0];

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { editDistance } from '../../util/editDistance';
 
 /**
  * The words of plant configuration errors. A plant file is written by hand at commissioning, often by
@@ -17,16 +18,6 @@ export function describeValue(v: unknown): string {
   return `a ${typeof v}`;
 }
 
-/** Edit distance (Levenshtein), for "did you mean" on a mistyped key or id. */
-export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
 
 /**
  * The closest of `known` to `name`, when close enough to be a typo (a third of the name, at least 2
