@@ -14,6 +14,7 @@ import { ReplaySource } from '../ingest/replay';
 import { backtestBench } from './backtestBench';
 import { uiBench } from './uiBench';
 import { learningBench } from './learnBench';
+import { modbusBench } from './modbusBench';
 import { mqttBench } from './mqttBench';
 import { percentile, round, RssSampler } from './stats';
 
@@ -148,6 +149,7 @@ export async function benchCommand(o: BenchOptions): Promise<number> {
   await mqttBench(metrics, log);
   // A quarter of the load: the path's own latency when the engine keeps up with ease.
   await mqttBench(metrics, log, { assets: 4, prefix: 'mqtt.16ch' });
+  await modbusBench(metrics, log);
   // The console in Chromium: after the engine's RSS is taken (the browser and 32 machines are not the engine's footprint).
   await uiBench(metrics, log);
   // Last, and outside the engine's RSS figure: its 30-day history alone is ~415 MB of columns.
