@@ -81,7 +81,7 @@ export class EarlyStops {
    * The reply to a trip request with the actuator's own receipts: when the output thread accepted
    * each command and the µs since the request reached this thread (`arrivalNs`). A stop that went
    * out early is reported even if the engine thread did not answer; an asset whose command the
-   * actuator failed turns the reply into an error naming it. Other replies pass unchanged.
+   * actuator failed turns the reply into an error naming it. For trip requests' replies only.
    */
   async answer(reply: ConsoleReply, arrivalNs: bigint, early: EarlyStop | null): Promise<ConsoleReply> {
     const engineReceipts = reply.ok ? TripReceiptSchema.array().safeParse(reply.value) : null;

@@ -248,7 +248,9 @@ export class EngineThread implements ConsolePort {
       ok: false as const,
       error: { code: err instanceof EngineThreadError ? err.code : 'failed', message: err instanceof Error ? err.message : String(err) },
     }));
-    return reply.then((r) => this.#early.answer(r, arrivalNs, early));
+    // Only a trip's reply carries receipts to complete; every other reply passes untouched.
+    const isTrip = typeof raw === 'object' && raw !== null && (raw as { method?: unknown }).method === 'trip';
+    return isTrip ? reply.then((r) => this.#early.answer(r, arrivalNs, early)) : reply;
   }
 
   /** What the trip output thread's built-in recorder has commanded, oldest first. */
