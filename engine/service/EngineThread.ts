@@ -106,6 +106,7 @@ export class EngineThread implements ConsolePort {
       ...(o.machineCount === undefined ? {} : { machineCount: o.machineCount }),
       ...(o.statusIntervalMs === undefined ? {} : { statusIntervalMs: o.statusIntervalMs }),
       ...(o.sessionTtlMs === undefined ? {} : { sessionTtlMs: o.sessionTtlMs }),
+      ...(o.mqtt === undefined ? {} : { mqtt: o.mqtt }),
     };
     this.#worker = startModuleWorker(o.entryBaseUrl ?? import.meta.url, o.entryName ?? 'consoleWorker', { workerData: data, transferList: [link.port] });
     let started = false;

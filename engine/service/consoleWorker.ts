@@ -45,6 +45,7 @@ async function main(): Promise<void> {
       seed: data.seed,
       statusIntervalMs: data.statusIntervalMs ?? 500,
       ...(data.machineCount === undefined ? {} : { machines: demoMachines(data.machineCount) }),
+      ...(data.mqtt === undefined ? {} : { mqtt: data.mqtt }),
       log: (line) => post({ kind: 'log', line }),
       onStatus: (status) => post({ kind: 'status', status }),
     });

@@ -10,7 +10,7 @@ import { FeatureDownsampler } from '../store/featureDownsampler';
 import { Accounts } from '../auth/Accounts';
 import { BacktestWorkerHost } from '../config/BacktestWorkerHost';
 import { ConfigService, type StartOutcome } from '../config/ConfigService';
-import { feedPlant, feedPlantThread } from './plantFeed';
+import { feedPlant, feedPlantMqtt, feedPlantThread, type MqttPlantFeed } from './plantFeed';
 import { OperatorActions } from './OperatorActions';
 import { LiveViews } from './liveView';
 import { restoreProductionModels } from './restoreModels';
@@ -31,6 +31,11 @@ export interface DemoConsoleOptions {
   machines?: MachineSpec[];
   /** Where trips go (default: a built-in recorder in this thread); the engine thread passes its trip output thread's port. */
   actuator?: Actuator;
+  /**
+   * Run the plant's data through an MQTT broker: `{}` for Vigil's embedded broker, `{ url }` for
+   * another (see feedPlantMqtt). Absent: the plant thread hands frames to the engine directly.
+   */
+  mqtt?: { url?: string; protocolVersion?: 4 | 5; site?: string };
 }
 
 const HOUR_MS = 3_600_000;
@@ -53,6 +58,8 @@ export interface DemoConsole {
   store: Store;
   /** Where trips go: the `actuator` option, or a built-in `RecordingActuator`. */
   actuator: Actuator;
+  /** The MQTT path, when the plant runs through a broker (`mqtt` option): its source's counters and the broker. */
+  mqtt: Pick<MqttPlantFeed, 'source' | 'url' | 'embedded'> | null;
   stop(): Promise<void>;
 }
 
@@ -67,7 +74,7 @@ export async function startDemoConsole(opts: DemoConsoleOptions = {}): Promise<D
   const plant = new DemoPlant(plantOptions);
   const store = openStore(opts.dbPath ?? '.vigil/demo.sqlite', { thread: 'worker' });
   const actuator = opts.actuator ?? new RecordingActuator(clock);
-  const engine = await Engine.create({ assets: plant.assets(), clock, actuator, store: (op) => store.writer.enqueue(op), sourceLabel: 'demo plant (simulated)', seed: opts.seed ?? 1 });
+  const engine = await Engine.create({ assets: plant.assets(), clock, actuator, store: (op) => store.writer.enqueue(op), sourceLabel: opts.mqtt ? `demo plant (simulated) via MQTT${opts.mqtt.url ? ` at ${opts.mqtt.url}` : ' (embedded broker)'}` : 'demo plant (simulated)', seed: opts.seed ?? 1 });
   const live = new LiveViews(engine, clock);
   const restored = await restoreProductionModels(engine, store.repo);
   // The operator's alarm list (ISA-18.2 states, journaled) and the 1-second history the backtest reads.
@@ -101,7 +108,9 @@ export async function startDemoConsole(opts: DemoConsoleOptions = {}): Promise<D
   retention.unref();
   // On the wall clock the simulated plant runs in its own thread (as real sensors are outside the
   // engine's); a test's own clock drives it here, in step.
-  const feed = opts.clock ? feedPlant(engine, plant, clock) : feedPlantThread(engine, plantOptions, (m) => opts.log?.(m));
+  const log = (m: string): void => opts.log?.(m);
+  const viaMqtt = !opts.clock && opts.mqtt ? await feedPlantMqtt(engine, plantOptions, { ...opts.mqtt, log }) : null;
+  const feed = opts.clock ? feedPlant(engine, plant, clock) : (viaMqtt ?? feedPlantThread(engine, plantOptions, log));
   const timer = setInterval(() => {
     engine.tick(clock());
     board.tick(clock());
@@ -119,6 +128,7 @@ export async function startDemoConsole(opts: DemoConsoleOptions = {}): Promise<D
     bus: feed.bus,
     store,
     actuator,
+    mqtt: viaMqtt && { source: viaMqtt.source, url: viaMqtt.url, embedded: viaMqtt.embedded },
     async stop() {
       clearInterval(timer);
       clearInterval(retention);

@@ -21,6 +21,8 @@ export interface ConsoleWorkerData {
   statusIntervalMs?: number;
   /** Session lifetime (ms); default the host's 12 h. */
   sessionTtlMs?: number;
+  /** The plant's data through an MQTT broker: `{}` for the embedded one (see DemoConsoleOptions.mqtt). */
+  mqtt?: { url?: string };
   /** The trip output thread's port (transferred): trips go there; without it, to a recorder in the engine thread. */
   output?: OutputLink;
 }

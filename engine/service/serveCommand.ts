@@ -25,6 +25,8 @@ export interface ServeOptions {
    * never admin (`REMOTE_GRANT_CEILING`).
    */
   host?: string;
+  /** The plant's data through MQTT: 'embedded' for Vigil's own broker, or a broker URL (MQTT 5). */
+  mqtt?: string;
 }
 
 /** One line per machine: what an operator would glance at. */
@@ -53,7 +55,7 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
   /** The console server's status subscription, kept across engine restarts. */
   const statusListeners = new Set<() => void>();
   const start = async (): Promise<EngineThread> => {
-    const t = await EngineThread.start({ dbPath: o.db, seed: o.seed, ...(o.machines === undefined ? {} : { machineCount: o.machines }), log });
+    const t = await EngineThread.start({ dbPath: o.db, seed: o.seed, ...(o.machines === undefined ? {} : { machineCount: o.machines }), ...(o.mqtt === undefined ? {} : { mqtt: o.mqtt === 'embedded' ? {} : { url: o.mqtt } }), log });
     restarts.started(Date.now());
     t.onStatus((s) => {
       for (const l of statusListeners) l();
