@@ -27,13 +27,19 @@ State for the tests (zero-based protocol addresses, any unit id is answered):
 * input register H+1: heartbeat toggles seen (modulo 65536);
 * input register H+2: watchdog expiries (modulo 65536).
 
+Process values (speed, temperature, load) for the polling source, a block of --process-count
+registers from --process-start (default 2000..2099): holding register P+k is freely writable and
+readable (no trip logic), and input register P+k mirrors it, so a test sets a value by writing the
+holding register over Modbus (FC6/FC16) and then polls either table. --preset P+k=VALUE (repeatable)
+sets one at start-up. Values are raw 16-bit words; 32-bit formats span two of them.
+
 Every other address is outside the configured tables: reading or writing it gets a real Modbus
 exception 2 (ILLEGAL DATA ADDRESS).
 
 One line to stdout per event, flushed at once, so a test can read `peer.output()`; times are
 CLOCK_MONOTONIC nanoseconds (time.monotonic_ns), the clock Node's process.hrtime.bigint() reads:
 
-    LISTENING port=5020 assets=4 heartbeatCoil=1000 watchdogMs=300
+    LISTENING port=5020 assets=4 heartbeatCoil=1000 watchdogMs=300 processValues=2000..2099
     ARMED monoNs=...
     TRIP asset=3 cause=command monoNs=...
     WATCHDOG lastToggleMonoNs=... monoNs=...
@@ -61,8 +67,11 @@ def emit(line):
 class Controller(ModbusSlaveContext):
     """The data tables plus the latch and watchdog logic that reacts to writes into them."""
 
-    def __init__(self, assets, heartbeat_coil, watchdog_ms):
+    def __init__(self, assets, heartbeat_coil, watchdog_ms, process_start, process_count, presets):
         self.assets = assets
+        self.process = range(process_start, process_start + process_count)
+        words = {a: 0 for a in self.process}
+        words.update(presets)
         self.heartbeat_coil = heartbeat_coil
         self.reset_coil = heartbeat_coil + 1
         self.watchdog_ns = watchdog_ms * 1_000_000
@@ -72,9 +81,9 @@ class Controller(ModbusSlaveContext):
         status = {heartbeat_coil: 0, heartbeat_coil + 1: 0, heartbeat_coil + 2: 0}
         super().__init__(
             co=ModbusSparseDataBlock(coils, mutable=False),
-            hr=ModbusSparseDataBlock({i: 0 for i in range(assets)}, mutable=False),
+            hr=ModbusSparseDataBlock({**{i: 0 for i in range(assets)}, **words}, mutable=False),
             di=ModbusSparseDataBlock({i: 0 for i in range(assets)}, mutable=False),
-            ir=ModbusSparseDataBlock({**{i: 0 for i in range(assets)}, **status}, mutable=False),
+            ir=ModbusSparseDataBlock({**{i: 0 for i in range(assets)}, **status, **words}, mutable=False),
             zero_mode=True,
         )
         self.causes = [CAUSE_NONE] * assets
@@ -95,6 +104,8 @@ class Controller(ModbusSlaveContext):
                 self.trip(addr, CAUSE_COMMAND)
             elif table == "h" and addr < self.assets and value:
                 self.trip(addr, CAUSE_COMMAND)
+            elif table == "h" and addr in self.process:
+                self.store["i"].setValues(addr, [value])
             elif table == "c" and addr == self.heartbeat_coil and bool(value) != bool(before):
                 self.toggled()
                 before = value
@@ -155,7 +166,20 @@ async def main():
     parser.add_argument("--assets", type=int, required=True)
     parser.add_argument("--heartbeat-coil", type=int, default=1000)
     parser.add_argument("--watchdog-ms", type=int, required=True)
+    parser.add_argument("--process-start", type=int, default=2000)
+    parser.add_argument("--process-count", type=int, default=100)
+    parser.add_argument("--preset", action="append", default=[], metavar="ADDR=VALUE")
     args = parser.parse_args()
+    process = range(args.process_start, args.process_start + args.process_count)
+    status = range(args.heartbeat_coil, args.heartbeat_coil + 3)
+    if args.process_count < 1 or args.process_start < args.assets or process[-1] > 0xFFFF or (process.start < status.stop and status.start < process.stop):
+        parser.error("the process-value block must fit in 16 bits and overlap neither the assets nor the status registers")
+    presets = {}
+    for preset in args.preset:
+        addr, _, value = preset.partition("=")
+        if not addr.isdigit() or not value.isdigit() or int(addr) not in process or int(value) > 0xFFFF:
+            parser.error(f"--preset {preset}: expected ADDR=VALUE with ADDR in the process block and a 16-bit VALUE")
+        presets[int(addr)] = int(value)
     if not 1 <= args.assets <= args.heartbeat_coil:
         parser.error("need 1 <= assets <= heartbeat coil (asset and status addresses must not overlap)")
     if args.heartbeat_coil + 2 > 0xFFFF or args.watchdog_ms <= 0:
@@ -166,7 +190,7 @@ async def main():
     routine = ("Exception Response", "Handler for stream")
     for handler in logging.getLogger().handlers:
         handler.addFilter(lambda record: not record.getMessage().startswith(routine))
-    controller = Controller(args.assets, args.heartbeat_coil, args.watchdog_ms)
+    controller = Controller(args.assets, args.heartbeat_coil, args.watchdog_ms, args.process_start, args.process_count, presets)
     server = ModbusTcpServer(
         ModbusServerContext(slaves=controller, single=True),
         address=(args.host, args.port),
@@ -176,7 +200,7 @@ async def main():
     watchdog = asyncio.create_task(controller.watchdog())
     serving = asyncio.create_task(server.serve_forever())
     await server.serving
-    emit(f"LISTENING port={args.port} assets={args.assets} heartbeatCoil={args.heartbeat_coil} watchdogMs={args.watchdog_ms}")
+    emit(f"LISTENING port={args.port} assets={args.assets} heartbeatCoil={args.heartbeat_coil} watchdogMs={args.watchdog_ms} processValues={process.start}..{process.stop - 1}")
     await asyncio.gather(watchdog, serving)
 
 

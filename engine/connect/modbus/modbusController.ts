@@ -28,6 +28,15 @@ export interface ModbusControllerOptions {
   watchdogMs: number;
   /** Loopback port; a free one by default. Pass the old one to restart a killed controller. */
   port?: number;
+  /**
+   * First address of the process-value block (default 2000): holding registers any client may
+   * write, mirrored into the input registers at the same addresses, for the polling source's tests.
+   */
+  processStart?: number;
+  /** Registers in the process-value block (default 100). */
+  processCount?: number;
+  /** Raw 16-bit words the process-value block holds at start-up, by address (the rest start at 0). */
+  presets?: Record<number, number>;
 }
 
 /**
@@ -37,6 +46,8 @@ export interface ModbusControllerOptions {
  */
 export interface ModbusControllerPeer extends LocalPeer {
   assets: number;
+  /** First address of the process-value block (holding registers, mirrored as input registers). */
+  processStart: number;
   heartbeatCoil: number;
   /** Writing 1 here clears every latch (for a benchmark that trips the same asset repeatedly). */
   resetCoil: number;
@@ -82,8 +93,11 @@ export async function startModbusController(o: ModbusControllerOptions): Promise
   if (!(o.watchdogMs > 0)) throw new Error(`watchdogMs must be positive, got ${o.watchdogMs}`);
   const port = o.port ?? (await freePort());
   const args = [CONTROLLER_SCRIPT, '--port', String(port), '--assets', String(o.assets), '--heartbeat-coil', String(heartbeatCoil), '--watchdog-ms', String(Math.round(o.watchdogMs))];
+  if (o.processStart !== undefined) args.push('--process-start', String(o.processStart));
+  if (o.processCount !== undefined) args.push('--process-count', String(o.processCount));
+  for (const [addr, value] of Object.entries(o.presets ?? {})) args.push('--preset', `${addr}=${value}`);
   const peer = await startPeer(PYTHON3, args, port, { timeoutMs: 15_000 });
-  return { ...peer, assets: o.assets, heartbeatCoil, resetCoil: heartbeatCoil + 1, watchdogMs: o.watchdogMs };
+  return { ...peer, assets: o.assets, processStart: o.processStart ?? 2000, heartbeatCoil, resetCoil: heartbeatCoil + 1, watchdogMs: o.watchdogMs };
 }
 
 /**

@@ -63,4 +63,19 @@ describe.skipIf(CONTROLLER_UNAVAILABLE !== null)(`modbus controller peer${SKIP_N
     expect(Array.from(coils.response.body.valuesAsArray.slice(0, 2), Number)).toEqual([0, 0]);
     expect(parseControllerEvents(ctl.output())).toMatchObject({ trips: [{ asset: 1, cause: 'command' }, { asset: 0, cause: 'watchdog' }], resets: 1 });
   });
+
+  it('given the process-value block 2000..2099 with a preset, when holding registers are written, then the input registers mirror them, and reading past the block is still ILLEGAL DATA ADDRESS', async () => {
+    const ctl = res.peer(await startModbusController({ assets: 2, watchdogMs: 1_000, presets: { 2099: 7 } }));
+    const client = await rawClient(res, ctl);
+
+    await client.writeMultipleRegisters(2000, [1, 0xffff]);
+    const holding = await client.readHoldingRegisters(2000, 2);
+    const input = await client.readInputRegisters(2098, 2);
+    const mirrored = await client.readInputRegisters(2000, 2);
+
+    expect([...holding.response.body.valuesAsArray, ...input.response.body.valuesAsArray, ...mirrored.response.body.valuesAsArray]).toEqual([1, 0xffff, 0, 7, 1, 0xffff]);
+    expect(await rejection(client.readHoldingRegisters(2099, 2))).toMatch(/ILLEGAL DATA ADDRESS \(Code 2\)/);
+    expect(await rejection(client.readInputRegisters(1999, 1))).toMatch(/ILLEGAL DATA ADDRESS \(Code 2\)/);
+    expect(parseControllerEvents(ctl.output()).trips).toEqual([]);
+  });
 });
