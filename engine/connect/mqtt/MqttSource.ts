@@ -1,8 +1,9 @@
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import type { MqttClient } from 'mqtt';
 import type { Frame } from '../../contract/frame';
 import type { VectorSample } from '../../engine';
 import { decodeWave, PAYLOAD_PROBLEMS, type PayloadProblem } from './frameCodec';
 import { SequenceTracker, type SequenceCounts } from './sequenceTracker';
+import { connectSourceClient } from './sourceClient';
 import { parseDataTopic, siteDataFilters } from './topics';
 
 /** Where the source delivers what it decoded (the engine's ingest, through a frame bus). */
@@ -56,7 +57,6 @@ export interface MqttSourceOptions {
   log?: (line: string) => void;
 }
 
-const QOS = 0;
 
 /**
  * Sensor data from an MQTT broker under the topic scheme of `topics.ts`: waveform frames in the
@@ -75,48 +75,20 @@ export class MqttSource {
   readonly #o: MqttSourceOptions;
   readonly #seq = new SequenceTracker();
   readonly #c: Omit<MqttSourceCounters, 'sequence'>;
-  #failedAttempts = 0;
 
   private constructor(o: MqttSourceOptions) {
     this.#o = o;
     this.#c = { connected: false, received: 0, frames: 0, vectors: 0, values: 0, rejected: Object.fromEntries(SOURCE_REJECTS.map((r) => [r, 0])) as Record<SourceReject, number>, connects: 0, disconnects: 0, reconnectAttempts: 0, lastMessageAtMs: null };
-    const opts: IClientOptions = {
-      protocolVersion: o.protocolVersion ?? 5,
-      clientId: o.clientId ?? `vigil-source-${Math.random().toString(16).slice(2, 10)}`,
-      clean: true,
-      reconnectPeriod: o.reconnectMs ?? 250,
-      connectTimeout: 5000,
-      resubscribe: true,
-      ...(o.username === undefined ? {} : { username: o.username }),
-      ...(o.password === undefined ? {} : { password: o.password }),
-    };
-    this.#client = mqtt.connect(o.url, opts);
-    this.#client.on('connect', () => {
-      this.#failedAttempts = 0;
-      this.#client.options.reconnectPeriod = o.reconnectMs ?? 250;
-      this.#c.connected = true;
-      this.#c.connects++;
-      const prefix = o.sharedGroup ? `$share/${o.sharedGroup}/` : '';
-      this.#client.subscribe(siteDataFilters(o.site).map((f) => prefix + f), { qos: QOS }, (err) => {
-        if (err) o.log?.(`mqtt source ${o.url}: subscribe failed: ${err.message}`);
-      });
-      o.log?.(`mqtt source connected to ${o.url} (site ${o.site})`);
-    });
-    this.#client.on('close', () => {
-      if (this.#c.connected) {
-        this.#c.disconnects++;
-        o.log?.(`mqtt source lost ${o.url}: its channels go stale until it is back`);
-      }
-      this.#c.connected = false;
-    });
-    this.#client.on('reconnect', () => {
-      // Back off: each failed attempt doubles the wait, up to the ceiling.
-      this.#failedAttempts++;
-      this.#c.reconnectAttempts++;
-      const base = o.reconnectMs ?? 250;
-      this.#client.options.reconnectPeriod = Math.min(o.maxReconnectMs ?? 10_000, base * 2 ** Math.min(this.#failedAttempts, 16));
-    });
-    this.#client.on('error', (err) => o.log?.(`mqtt source ${o.url}: ${err.message}`));
+    const prefix = o.sharedGroup ? `$share/${o.sharedGroup}/` : '';
+    this.#client = connectSourceClient(
+      {
+        ...o,
+        clientId: o.clientId ?? `vigil-source-${Math.random().toString(16).slice(2, 10)}`,
+        filters: siteDataFilters(o.site).map((f) => prefix + f),
+        label: `mqtt source (site ${o.site})`,
+      },
+      this.#c,
+    );
     this.#client.on('message', (topic, payload) => this.#onMessage(topic, payload));
   }
 
