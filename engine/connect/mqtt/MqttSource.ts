@@ -57,7 +57,6 @@ export interface MqttSourceOptions {
   log?: (line: string) => void;
 }
 
-
 /**
  * Sensor data from an MQTT broker under the topic scheme of `topics.ts`: waveform frames in the
  * binary payload of `frameCodec.ts`, slow values and feature snapshots as JSON. Every message is
