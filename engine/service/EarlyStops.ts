@@ -9,6 +9,9 @@ import type { HostSentStop } from './ConsoleHost';
 export const ROLE_TRUSTED_MS = 2000;
 /** How long a trip reply waits for the output thread's receipts before it answers with the engine's own. */
 const RECEIPT_WAIT_MS = 1000;
+/** Sessions held before unconfirmed ones are looked for, and how long an unconfirmed one is kept. */
+const PRUNE_ABOVE = 64;
+const FORGET_AFTER_MS = 60_000;
 /** Trip request ids remembered per session, so a retried request is never sent early twice. */
 const REMEMBERED_TRIP_IDS = 256;
 
@@ -43,6 +46,11 @@ export class EarlyStops {
     private readonly o: { roleTrustedMs?: number; clock?: () => number } = {},
   ) {}
 
+  /** Sessions whose role is held now (what the memory bound applies to). */
+  get sessionCount(): number {
+    return this.#roles.size;
+  }
+
   /** After the output thread was restarted. */
   setOutput(output: TripOutputThread): void {
     this.output = output;
@@ -51,8 +59,11 @@ export class EarlyStops {
   /** The engine thread says who `token` is now (null: signed out, expired, disabled). */
   confirmed(token: string, info: SessionInfo | null): void {
     const known = this.#roles.get(token);
+    const now = this.#now();
     if (!info) this.#roles.delete(token);
-    else this.#roles.set(token, { info, confirmedAtMs: this.#now(), tripIds: known?.tripIds ?? new Set() });
+    else this.#roles.set(token, { info, confirmedAtMs: now, tripIds: known?.tripIds ?? new Set() });
+    // A token nobody has asked about for a minute has no open connection: forget it (bounded memory).
+    if (this.#roles.size > PRUNE_ABOVE) for (const [t, r] of this.#roles) if (now - r.confirmedAtMs > FORGET_AFTER_MS) this.#roles.delete(t);
   }
 
   /**

@@ -65,6 +65,19 @@ describe('EarlyStops', () => {
     expect(await early.answer(fromEngine, process.hrtime.bigint(), null)).toEqual(told);
   });
 
+  it('given many sessions that stopped being asked about, then those older than a minute are forgotten and fresh ones kept (bounded memory)', async () => {
+    const { t, early, session } = await setup();
+    for (let i = 0; i < 100; i++) early.confirmed(`old-${i}`, session('operator'));
+    t.ms += 61_000;
+    early.confirmed('fresh', session('operator'));
+    expect(early.send('fresh', trip('f'), ASSETS)).not.toBeNull();
+    t.ms += 1;
+    early.confirmed('fresh-2', session('operator'));
+    expect(early.sessionCount).toBe(2);
+    for (let i = 0; i < 100; i++) expect(early.send(`old-${i}`, trip(`o${i}`), ASSETS)).toBeNull();
+    expect(early.send('fresh-2', trip('g'), ASSETS)).not.toBeNull();
+  });
+
   it('given a request it cannot decide on at once, then nothing goes out early and the engine thread decides', async () => {
     const { t, output, early, session } = await setup();
     early.confirmed('viewer', session('viewer', 'vic'));
