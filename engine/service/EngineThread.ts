@@ -242,15 +242,15 @@ export class EngineThread implements ConsolePort {
    */
   handle(token: string | null, raw: unknown): Promise<ConsoleReply> {
     const arrivalNs = process.hrtime.bigint();
-    const early = this.#early.send(token, raw, this.#latest?.assets.map((a) => a.assetId) ?? []);
+    // Only a trip request can go early, and only its reply carries receipts to complete.
+    const isTrip = typeof raw === 'object' && raw !== null && (raw as { method?: unknown }).method === 'trip';
+    const early = isTrip ? this.#early.send(token, raw, this.#latest?.assets.map((a) => a.assetId) ?? []) : null;
     const reply = (this.#call({ op: 'handle', token, raw, ...(early ? { sent: early.sent } : {}) }) as Promise<ConsoleReply>).catch((err: unknown) => ({
       type: 'reply' as const,
       id: requestIdOf(raw),
       ok: false as const,
       error: { code: err instanceof EngineThreadError ? err.code : 'failed', message: err instanceof Error ? err.message : String(err) },
     }));
-    // Only a trip's reply carries receipts to complete; every other reply passes untouched.
-    const isTrip = typeof raw === 'object' && raw !== null && (raw as { method?: unknown }).method === 'trip';
     return isTrip ? reply.then((r) => this.#early.answer(r, arrivalNs, early)) : reply;
   }
 

@@ -141,19 +141,7 @@ const CAUSE_BY_CODE = new Map<number, TripCause>(Object.entries(TRIP_CAUSE_CODES
  * believes it wrote.
  */
 export async function readControllerState(peer: Pick<ModbusControllerPeer, 'port' | 'assets' | 'heartbeatCoil'>, o: { host?: string; timeoutMs?: number } = {}): Promise<ControllerState> {
-  const timeoutMs = o.timeoutMs ?? 2000;
-  const socket = new Socket();
-  const client = new Modbus.client.TCP(socket, 1, timeoutMs);
-  let failure: Error | null = null;
-  // Kept for the socket's whole life: an 'error' without a listener would crash the process.
-  socket.on('error', (err) => (failure = err));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no connection to the controller on port ${peer.port} within ${timeoutMs} ms`)), timeoutMs);
-      socket.once('connect', () => (clearTimeout(timer), resolve()));
-      socket.once('close', () => (clearTimeout(timer), reject(failure ?? new Error(`the controller on port ${peer.port} closed the connection`))));
-      socket.connect({ host: o.host ?? '127.0.0.1', port: peer.port });
-    });
+  return withModbusClient(peer.port, async (client) => {
     const inputs = await client.readDiscreteInputs(0, peer.assets);
     const causes = await client.readInputRegisters(0, peer.assets);
     const status = await client.readInputRegisters(peer.heartbeatCoil, 3);
@@ -165,6 +153,29 @@ export async function readControllerState(peer: Pick<ModbusControllerPeer, 'port
       toggles: toggles ?? 0,
       expiries: expiries ?? 0,
     };
+  }, o);
+}
+
+/**
+ * Runs `use` with a Modbus TCP client on a connection of its own to 127.0.0.1:`port` (or `host`),
+ * closed again before this resolves: for reading or setting the controller the way any SCADA
+ * client would, not through the code under test.
+ */
+export async function withModbusClient<T>(port: number, use: (client: InstanceType<typeof Modbus.client.TCP>) => Promise<T>, o: { host?: string; timeoutMs?: number } = {}): Promise<T> {
+  const timeoutMs = o.timeoutMs ?? 2000;
+  const socket = new Socket();
+  const client = new Modbus.client.TCP(socket, 1, timeoutMs);
+  let failure: Error | null = null;
+  // Kept for the socket's whole life: an 'error' without a listener would crash the process.
+  socket.on('error', (err) => (failure = err));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no connection to the controller on port ${port} within ${timeoutMs} ms`)), timeoutMs);
+      socket.once('connect', () => (clearTimeout(timer), resolve()));
+      socket.once('close', () => (clearTimeout(timer), reject(failure ?? new Error(`the controller on port ${port} closed the connection`))));
+      socket.connect({ host: o.host ?? '127.0.0.1', port });
+    });
+    return await use(client);
   } finally {
     socket.destroy();
   }

@@ -1,9 +1,7 @@
 import { createHook } from 'node:async_hooks';
 import type { ChildProcess } from 'node:child_process';
-import { Socket } from 'node:net';
-import Modbus from 'jsmodbus';
 import type { LocalPeer } from '../../../../engine/connect/localPeer';
-import { modbusControllerUnavailable } from '../../../../engine/connect/modbus/modbusController';
+import { modbusControllerUnavailable, withModbusClient } from '../../../../engine/connect/modbus/modbusController';
 import type { ModbusTripOutcome, ModbusTripOutput } from '../../../../engine/connect/modbus/ModbusTripOutput';
 
 /** Why these tests cannot run here (no pymodbus for /usr/bin/python3), or null. */
@@ -136,18 +134,5 @@ export class TestResources {
  * were put there the way any SCADA tool would, not through the poller under test.
  */
 export async function writeWords(port: number, address: number, words: number[], timeoutMs = 2000): Promise<void> {
-  const socket = new Socket();
-  const client = new Modbus.client.TCP(socket, 1, timeoutMs);
-  let failure: Error | null = null;
-  socket.on('error', (err) => (failure = err));
-  try {
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('close', () => reject(failure ?? new Error(`the controller on port ${port} closed the connection`)));
-      socket.connect({ host: '127.0.0.1', port });
-    });
-    await client.writeMultipleRegisters(address, words);
-  } finally {
-    socket.destroy();
-  }
+  await withModbusClient(port, (client) => client.writeMultipleRegisters(address, words), { timeoutMs });
 }
