@@ -32,7 +32,8 @@ export interface ModbusTripOutcome {
   verifiedAtMs: number | null;
   /** Monotonic ms from handing the write over to this outcome (verification or failure). */
   latencyMs: number;
-  outcome: 'verified' | 'mismatch' | 'exception' | 'timeout' | 'disconnected';
+  /** `written`: the controller acknowledged the write and the plant asked for no read-back (`verify: false`). */
+  outcome: 'verified' | 'written' | 'mismatch' | 'exception' | 'timeout' | 'disconnected';
   /** Whether the controller acknowledged the write (its FC5/FC6 echo), whatever came after. */
   acknowledged: boolean;
   /** Requests of this output still unanswered on the connection when this one was issued: it waited behind them. */
@@ -44,6 +45,8 @@ export interface ModbusTripOutcome {
 export interface ModbusTripOutputCounters {
   commands: number;
   verified: number;
+  /** Acknowledged writes not read back (`verify: false`). */
+  written: number;
   /** `requestTrip` calls refused (thrown) because no connection was up. */
   refused: number;
   failures: { mismatch: number; exception: number; timeout: number; disconnected: number };
@@ -62,10 +65,16 @@ export interface ModbusTripOutputOptions extends Omit<ModbusLinkOptions, 'name'>
   clock?: () => number;
   /** Monotonic clock (ns) for latencies; process.hrtime.bigint by default. */
   monoNs?: () => bigint;
+  /**
+   * Read each address back after the write (default true), so a controller that acknowledged the
+   * frame but not the value is caught. Off for a PLC that clears its command coil itself, where
+   * the read-back would report a mismatch for a trip that worked.
+   */
+  verify?: boolean;
 }
 
 type Listener = (o: ModbusTripOutcome) => void;
-type Failure = Exclude<ModbusTripOutcome['outcome'], 'verified'>;
+type Failure = Exclude<ModbusTripOutcome['outcome'], 'verified' | 'written'>;
 
 const U16 = 0xffff;
 
@@ -96,9 +105,11 @@ export class ModbusTripOutput implements Actuator {
   readonly #monoNs: () => bigint;
   readonly #listeners = new Set<Listener>();
   readonly #inFlight = new Map<number, number>(); // connection serial → requests unanswered
+  readonly #verify: boolean;
   #seq = 0;
   #commands = 0;
   #verified = 0;
+  #written = 0;
   #refused = 0;
   #listenerErrors = 0;
   readonly #failures: ModbusTripOutputCounters['failures'] = { mismatch: 0, exception: 0, timeout: 0, disconnected: 0 };
@@ -109,6 +120,7 @@ export class ModbusTripOutput implements Actuator {
     this.#targets = new Map(entries.map(([id, t]) => [id, checkTarget(id, t)]));
     this.#clock = o.clock ?? Date.now;
     this.#monoNs = o.monoNs ?? process.hrtime.bigint;
+    this.#verify = o.verify ?? true;
     this.#link = new ModbusLink({ ...o, name: this.name });
   }
 
@@ -160,6 +172,7 @@ export class ModbusTripOutput implements Actuator {
     return {
       commands: this.#commands,
       verified: this.#verified,
+      written: this.#written,
       refused: this.#refused,
       failures: { ...this.#failures },
       listenerErrors: this.#listenerErrors,
@@ -187,7 +200,8 @@ export class ModbusTripOutput implements Actuator {
     try {
       await write;
       acknowledged = true;
-      if ('coil' in target) {
+      if (!this.#verify) [outcome, detail] = ['written', `${what} write acknowledged (no read-back: verify is off)`];
+      else if ('coil' in target) {
         const { response } = await conn.client.readCoils(target.coil, 1);
         const on = Boolean(response.body.valuesAsArray[0]);
         [outcome, detail] = on ? ['verified', `${what} reads 1`] : ['mismatch', `${what} was acknowledged but reads 0`];
@@ -206,6 +220,7 @@ export class ModbusTripOutput implements Actuator {
     const latencyMs = Number(this.#monoNs() - startNs) / 1e6;
     const verifiedAtMs = outcome === 'verified' ? this.#clock() : null;
     if (outcome === 'verified') this.#verified++;
+    else if (outcome === 'written') this.#written++;
     else this.#failures[outcome]++;
     this.#emit({ ...base, verifiedAtMs, latencyMs, outcome, acknowledged, detail });
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { nodeScheduler, type Clock, type Scheduled, type Scheduler } from '../../../ingest/scheduling';
 import { heartbeatTopic } from '../topics';
-import { MqttSession, type ReconnectBackoff } from './MqttSession';
+import { MqttSession, type MqttLogin, type ReconnectBackoff } from './MqttSession';
 import type { EngineDeadMessage, HeartbeatMessage } from './tripProtocol';
 
 /** How often and where the engine says it is alive; see `MqttHeartbeat.start`. */
@@ -19,6 +19,8 @@ export interface MqttHeartbeatOptions {
    */
   keepaliveS?: number;
   clientId?: string;
+  /** The broker account, if it asks for one. */
+  login?: MqttLogin;
   connectTimeoutMs?: number;
   backoff?: ReconnectBackoff;
   clock?: Clock;
@@ -88,6 +90,7 @@ export class MqttHeartbeat {
       connectTimeoutMs: o.connectTimeoutMs,
       backoff: o.backoff,
       clock: o.clock,
+      login: o.login,
       will: {
         topic: heartbeatTopic(o.site, o.engineId),
         payload: Buffer.from(JSON.stringify(will)),

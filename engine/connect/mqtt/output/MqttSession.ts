@@ -42,7 +42,15 @@ export interface MqttSessionOptions {
   backoff?: ReconnectBackoff;
   /** An MQTT Last Will, registered again with every connection. */
   will?: IClientOptions['will'];
+  /** The broker account, when it asks for one (the password read from the environment by the caller, never from a file). */
+  login?: MqttLogin;
   clock?: Clock;
+}
+
+/** A broker account. */
+export interface MqttLogin {
+  username?: string;
+  password?: string;
 }
 
 /**
@@ -89,6 +97,8 @@ export class MqttSession {
       queueQoSZero: false,
       resubscribe: false,
       will: o.will,
+      ...(o.login?.username === undefined ? {} : { username: o.login.username }),
+      ...(o.login?.password === undefined ? {} : { password: o.login.password }),
     });
     this.client.on('error', (err) => (this.#stats.lastError = err.message));
     this.client.on('reconnect', () => {

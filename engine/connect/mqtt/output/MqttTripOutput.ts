@@ -3,7 +3,7 @@ import type { IPublishPacket } from 'mqtt';
 import type { Actuator, TripCommand, TripReceipt } from '../../../actuate/actuator';
 import { nodeScheduler, type Clock, type Scheduled, type Scheduler } from '../../../ingest/scheduling';
 import { tripAckTopic, tripCommandTopic } from '../topics';
-import { MqttSession, type ReconnectBackoff } from './MqttSession';
+import { MqttSession, type MqttLogin, type ReconnectBackoff } from './MqttSession';
 import { MAX_REASON_CHARS, TripAckMessageSchema, assetOfTripTopic, parseJsonPayload, siteTripAckFilter, type TripCommandMessage } from './tripProtocol';
 
 /** What became of one command, as the trip output learns it (listeners get each as it happens). */
@@ -58,6 +58,8 @@ export interface MqttTripOutputOptions {
   /** The actuator name written in receipts and the audit trail. */
   name?: string;
   clientId?: string;
+  /** The broker account, if it asks for one. */
+  login?: MqttLogin;
   /** How long the controller has to acknowledge before a person is asked to check (default 500 ms). */
   ackTimeoutMs?: number;
   /**
@@ -150,6 +152,7 @@ export class MqttTripOutput implements Actuator {
       connectTimeoutMs: o.connectTimeoutMs,
       backoff: o.backoff,
       clock: o.clock,
+      login: o.login,
     });
     return new MqttTripOutput(session, o);
   }

@@ -33,7 +33,21 @@ describe.skipIf(CONTROLLER_UNAVAILABLE !== null)(`ModbusTripOutput${SKIP_NOTE}`,
     expect(o.verifiedAtMs).toBeGreaterThanOrEqual(o.commandedAtMs);
     expect(await readControllerState(ctl)).toEqual({ tripped: [false, false, true, false], causes: ['none', 'none', 'command', 'none'], armed: false, toggles: 0, expiries: 0 });
     expect(parseControllerEvents(ctl.output()).trips).toEqual([{ asset: 2, cause: 'command', monoNs: expect.any(BigInt) }]);
-    expect(out.counters()).toEqual({ commands: 1, verified: 1, refused: 0, failures: noFailures, listenerErrors: 0, link: { connectAttempts: 1, connects: 1, reconnects: 0, disconnects: 0, lastError: null } });
+    expect(out.counters()).toEqual({ commands: 1, verified: 1, written: 0, refused: 0, failures: noFailures, listenerErrors: 0, link: { connectAttempts: 1, connects: 1, reconnects: 0, disconnects: 0, lastError: null } });
+  });
+
+  it('given verify off (a PLC that clears its own command coil), when an asset is tripped, then the acknowledged write is the outcome and nothing is read back', async () => {
+    const ctl = res.peer(await startModbusController({ assets: 2, watchdogMs: 5_000 }));
+    const out = res.add(new ModbusTripOutput({ host: HOST, port: ctl.port, assets: pumps(2), verify: false }));
+    const log = recordOutcomes(out);
+    await out.whenConnected(5_000);
+
+    out.requestTrip(trip('pump-1'));
+    const o = await log.of(1);
+
+    expect(o).toMatchObject({ assetId: 'pump-1', outcome: 'written', acknowledged: true, verifiedAtMs: null, detail: 'coil 1 write acknowledged (no read-back: verify is off)' });
+    expect((await readControllerState(ctl)).causes).toEqual(['none', 'command']);
+    expect(out.counters()).toMatchObject({ commands: 1, verified: 0, written: 1, failures: noFailures });
   });
 
   it('given three trips issued together, then each is verified and the later ones report how many requests they queued behind', async () => {
