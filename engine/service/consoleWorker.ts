@@ -74,7 +74,7 @@ async function main(): Promise<void> {
         (err: unknown) => post({ kind: 'error', seq: m.seq, message: err instanceof Error ? err.message : String(err) }),
       );
   });
-  post({ kind: 'ready', machines: running.plant.assets().length, needsSetup: host.needsSetup() });
+  post({ kind: 'ready', machines: running.engine.assetIds().length, needsSetup: host.needsSetup() });
   post({ kind: 'status', status: running.engine.status() });
 }
 
