@@ -2,7 +2,16 @@ import { MessageChannel, type Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../util/startModuleWorker';
 import type { RecordedTrip } from './actuator';
 import type { OutputReceipt } from './tripOutput';
-import type { FromOutput, OutputLink, ToOutput } from './tripOutputProtocol';
+import type { FromOutput, OutputLink, ToOutput, TripOutputWorkerData } from './tripOutputProtocol';
+import type { PlantConfig } from '../config/plant/plantConfigSchema';
+
+/** How the trip output thread is started. */
+export interface TripOutputThreadOptions {
+  log?: (line: string) => void;
+  entryBaseUrl?: string;
+  /** The plant whose trip outputs (MQTT, Modbus, OPC UA) the thread starts and owns; absent: the built-in recorder. */
+  plant?: PlantConfig;
+}
 
 /** An operator stop as the host thread sends it. */
 export interface OutputStop {
@@ -37,8 +46,9 @@ export class TripOutputThread {
   #closing = false;
   #actuator = '';
 
-  private constructor(ready: (r: Error | null) => void, o: { log?: (line: string) => void; entryBaseUrl?: string }) {
-    this.#worker = startModuleWorker(o.entryBaseUrl ?? import.meta.url, 'tripOutputWorker');
+  private constructor(ready: (r: Error | null) => void, o: TripOutputThreadOptions) {
+    const workerData: TripOutputWorkerData = o.plant ? { plant: o.plant } : {};
+    this.#worker = startModuleWorker(o.entryBaseUrl ?? import.meta.url, 'tripOutputWorker', { workerData });
     this.#worker.on('message', (m: FromOutput) => {
       switch (m.kind) {
         case 'ready':
@@ -56,6 +66,9 @@ export class TripOutputThread {
           this.#asked.get(m.seq)?.(m.trips);
           this.#asked.delete(m.seq);
           break;
+        case 'log':
+          o.log?.(m.line);
+          break;
       }
     });
     this.#worker.on('error', (err) => o.log?.(`trip output thread error: ${err.stack ?? err.message}`));
@@ -70,7 +83,7 @@ export class TripOutputThread {
   }
 
   /** Starts the thread and resolves once its actuator is ready. */
-  static start(o: { log?: (line: string) => void; entryBaseUrl?: string } = {}): Promise<TripOutputThread> {
+  static start(o: TripOutputThreadOptions = {}): Promise<TripOutputThread> {
     return new Promise((resolve, reject) => {
       const t: TripOutputThread = new TripOutputThread((err) => (err ? reject(new Error(`the trip output thread did not start: ${err.message}`)) : resolve(t)), o);
     });

@@ -1,4 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
+import type { PlantConfig } from '../config/plant/plantConfigSchema';
 import type { RecordedTrip, TripCommand } from './actuator';
 import type { OutputReceipt } from './tripOutput';
 
@@ -32,7 +33,15 @@ export type FromOutput =
   | { kind: 'commanded'; receipts: OutputReceipt[] }
   /** The actuator refused or failed a command: the stop did not go out. */
   | { kind: 'failed'; commandId: string | null; assetId: string; message: string }
-  | { kind: 'trips'; seq: number; trips: RecordedTrip[] };
+  | { kind: 'trips'; seq: number; trips: RecordedTrip[] }
+  /** What the plant's outputs report: connections, acknowledgements, verifications, escalations. */
+  | { kind: 'log'; line: string };
+
+/** What the trip output thread is started with. */
+export interface TripOutputWorkerData {
+  /** The plant whose trip outputs the thread owns; absent: the built-in recorder (the demo plant). */
+  plant?: PlantConfig;
+}
 
 /** What the engine thread is given to reach the output thread: the port, and the actuator's name for its receipts. */
 export interface OutputLink {

@@ -1,21 +1,27 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { RecordingActuator, type TripCommand } from './actuator';
 import { TripOutputStage } from './tripOutput';
-import type { EngineToOutput, FromOutput, ToOutput } from './tripOutputProtocol';
+import { startPlantTripOutputs } from '../connect/plantTripOutputs';
+import type { EngineToOutput, FromOutput, ToOutput, TripOutputWorkerData } from './tripOutputProtocol';
 
 /**
  * The trip output thread: it owns the actuator and does nothing else, so a trip or an emergency
  * stop goes out on the turn its message arrives, however busy the engine thread (scoring 32
  * machines) or the host thread (serving screens) are. The host thread sends operator stops
  * straight here; the engine thread sends its protection trips, and its own copy of each operator
- * stop (to latch and audit it), through the port in `workerData.enginePort`. The stage sends each
+ * stop (to latch and audit it), through the port of the latest `engine` message. The stage sends each
  * stop once. Started by `TripOutputThread`.
  */
 const host = parentPort;
 if (!host) throw new Error('tripOutputWorker.ts is a worker thread entry: start it with TripOutputThread');
-const recorder = new RecordingActuator(() => Date.now());
-const stage = new TripOutputStage(recorder);
 const post = (m: FromOutput): void => host.postMessage(m);
+const { plant } = (workerData ?? {}) as TripOutputWorkerData;
+// A plant's outputs connect in the background: the thread is ready at once, and trips sent before
+// an output is connected fail with the reason (nothing waits, nothing is queued).
+const outputs = plant ? startPlantTripOutputs(plant, { log: (line) => post({ kind: 'log', line }) }) : null;
+const recorder = outputs?.recorder ?? new RecordingActuator(() => Date.now());
+const stage = new TripOutputStage(outputs?.actuator ?? recorder);
+if (outputs) for (const line of outputs.describe()) post({ kind: 'log', line: `trip output: ${line}` });
 
 function send(cmds: TripCommand[]): void {
   const receipts = [];
@@ -39,8 +45,6 @@ function listen(port: MessagePort): void {
   });
 }
 
-const first = (workerData as { enginePort?: MessagePort } | undefined)?.enginePort;
-if (first) listen(first);
 host.on('message', (m: ToOutput) => {
   switch (m.kind) {
     case 'stop':
@@ -53,8 +57,10 @@ host.on('message', (m: ToOutput) => {
       post({ kind: 'trips', seq: m.seq, trips: [...recorder.trips()] });
       break;
     case 'close':
-      host.close();
-      process.exit(0);
+      void (outputs?.dispose() ?? Promise.resolve()).finally(() => {
+        host.close();
+        process.exit(0);
+      });
   }
 });
 post({ kind: 'ready', actuator: stage.actuatorName });

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { TripOutputThread } from '../actuate/TripOutputThread';
+import { TripOutputThread, type TripOutputThreadOptions } from '../actuate/TripOutputThread';
 import { requestIdOf, type ConsoleReply, type SessionInfo } from '../contract/console';
 import type { PlantStatus } from '../contract/status';
 import { startModuleWorker } from '../util/startModuleWorker';
@@ -44,6 +44,11 @@ export interface EngineThreadOptions extends ConsoleWorkerData {
   entryName?: string;
   /** How long a session's role, as the engine thread last confirmed it, lets an e-stop go out before the engine thread sees it (default 2 s; see EarlyStops). */
   roleTrustedMs?: number;
+}
+
+/** The trip output thread of an engine thread: the plant's outputs, or the built-in recorder. */
+function outputOptions(o: EngineThreadOptions): TripOutputThreadOptions {
+  return { ...(o.log ? { log: o.log } : {}), ...(o.plant ? { plant: o.plant.config } : {}) };
 }
 
 /** A call the engine thread did not answer: it died, stopped answering, or was stopped. */
@@ -107,6 +112,7 @@ export class EngineThread implements ConsolePort {
       ...(o.statusIntervalMs === undefined ? {} : { statusIntervalMs: o.statusIntervalMs }),
       ...(o.sessionTtlMs === undefined ? {} : { sessionTtlMs: o.sessionTtlMs }),
       ...(o.mqtt === undefined ? {} : { mqtt: o.mqtt }),
+      ...(o.plant === undefined ? {} : { plant: o.plant }),
     };
     this.#worker = startModuleWorker(o.entryBaseUrl ?? import.meta.url, o.entryName ?? 'consoleWorker', { workerData: data, transferList: [link.port] });
     let started = false;
@@ -168,7 +174,7 @@ export class EngineThread implements ConsolePort {
 
   /** Starts the trip output thread, then the engine thread, and resolves once its console is ready (store open, models restored). */
   static async start(o: EngineThreadOptions = {}): Promise<EngineThread> {
-    const output = await TripOutputThread.start({ ...(o.log ? { log: o.log } : {}) });
+    const output = await TripOutputThread.start(outputOptions(o));
     return new Promise((resolve, reject) => {
       const t: EngineThread = new EngineThread(o, output, (r) => {
         if (r instanceof Error) {
@@ -280,7 +286,7 @@ export class EngineThread implements ConsolePort {
     output.onExit((reason) => {
       if (this.#stopping || this.#exited) return;
       this.#o.log?.(`${reason}: starting another; trips posted meanwhile may be lost`);
-      TripOutputThread.start({ ...(this.#o.log ? { log: this.#o.log } : {}) }).then(
+      TripOutputThread.start(outputOptions(this.#o)).then(
         (next) => {
           if (this.#stopping || this.#exited) return void next.close();
           this.#output = next;

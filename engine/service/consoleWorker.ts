@@ -3,12 +3,16 @@ import { PortActuator } from '../actuate/PortActuator';
 import { demoMachines } from '../ingest/demoMachines';
 import { tuneGcForLatency } from '../util/gcTuning';
 import { ConsoleHost } from './ConsoleHost';
-import { startDemoConsole, type DemoConsole } from './demoConsole';
+import type { PlantStatus } from '../contract/status';
+import type { RunningConsole } from './consoleCore';
+import { startDemoConsole } from './demoConsole';
+import { startPlantConsole } from './plantConsole';
 import type { ConsoleWorkerData, EngineCall, FromEngine, ToEngine } from './engineThreadProtocol';
 
 /**
- * The engine thread of the console: the demo plant, the engine, the store's writer, the users and
- * the console protocol (`ConsoleHost`) run here, so nothing the host thread does (HTTP, WebSocket,
+ * The engine thread of the console: the plant's feed (the demo plant, or a plant file's sources
+ * and watchdog heartbeat), the engine, the store's writer, the users and the console protocol
+ * (`ConsoleHost`) run here, so nothing the host thread does (HTTP, WebSocket,
  * IPC, serialising the status for every screen) can delay a trip decision or an emergency stop.
  * Started by `EngineThread`; see `engineThreadProtocol.ts` for the messages.
  */
@@ -36,19 +40,24 @@ function call(host: ConsoleHost, c: EngineCall): unknown {
 }
 
 async function main(): Promise<void> {
-  let running: DemoConsole;
+  let running: RunningConsole;
   const output = data.output ? new PortActuator(data.output, () => Date.now()) : null;
+  const common = {
+    ...(output ? { actuator: output } : {}),
+    dbPath: data.dbPath,
+    seed: data.seed,
+    statusIntervalMs: data.statusIntervalMs ?? 500,
+    log: (line: string) => post({ kind: 'log', line }),
+    onStatus: (status: PlantStatus) => post({ kind: 'status', status }),
+  };
   try {
-    running = await startDemoConsole({
-      ...(output ? { actuator: output } : {}),
-      dbPath: data.dbPath,
-      seed: data.seed,
-      statusIntervalMs: data.statusIntervalMs ?? 500,
-      ...(data.machineCount === undefined ? {} : { machines: demoMachines(data.machineCount) }),
-      ...(data.mqtt === undefined ? {} : { mqtt: data.mqtt }),
-      log: (line) => post({ kind: 'log', line }),
-      onStatus: (status) => post({ kind: 'status', status }),
-    });
+    running = data.plant
+      ? await startPlantConsole(data.plant.config, data.plant.assets, common)
+      : await startDemoConsole({
+          ...common,
+          ...(data.machineCount === undefined ? {} : { machines: demoMachines(data.machineCount) }),
+          ...(data.mqtt === undefined ? {} : { mqtt: data.mqtt }),
+        });
   } catch (err) {
     post({ kind: 'failed', message: err instanceof Error ? err.message : String(err) });
     process.exit(1);

@@ -1,3 +1,5 @@
+import type { AssetConfig } from '../contract/asset';
+import type { PlantConfig } from '../config/plant/plantConfigSchema';
 import type { ConsoleReply, SessionInfo } from '../contract/console';
 import type { PlantStatus } from '../contract/status';
 import type { OutputLink } from '../actuate/tripOutputProtocol';
@@ -23,6 +25,12 @@ export interface ConsoleWorkerData {
   sessionTtlMs?: number;
   /** The plant's data through an MQTT broker: `{}` for the embedded one (see DemoConsoleOptions.mqtt). */
   mqtt?: { url?: string };
+  /**
+   * A configured plant (`vigil serve --plant FILE`, loaded and checked by the host thread) instead
+   * of the demo plant: its sources feed the engine, its watchdog beats from the engine thread, and
+   * its trip outputs live in the trip output thread.
+   */
+  plant?: { config: PlantConfig; assets: AssetConfig[] };
   /** The trip output thread's port (transferred): trips go there; without it, to a recorder in the engine thread. */
   output?: OutputLink;
 }

@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { PlantStatus } from '../contract/status';
 import { startConsoleServer, type ConsoleServer } from './consoleServer';
 import { EngineRestartPolicy } from './engineRestartPolicy';
-import { EngineThread, type ConsolePort, type EngineNote } from './EngineThread';
+import { formatPlantConfigErrors, loadPlantConfig } from '../config/plant/loadPlantConfig';
+import { EngineThread, type ConsolePort, type EngineNote, type EngineThreadOptions } from './EngineThread';
 
 /** Where `npm run build` puts the renderer. */
 const DEFAULT_UI_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
@@ -27,6 +28,8 @@ export interface ServeOptions {
   host?: string;
   /** The plant's data through MQTT: 'embedded' for Vigil's own broker, or a broker URL (MQTT 5). */
   mqtt?: string;
+  /** A plant configuration file (`vigil check-plant` checks it): its sources, assets, trip outputs and watchdog instead of the demo plant. */
+  plant?: string;
 }
 
 /** One line per machine: what an operator would glance at. */
@@ -42,20 +45,30 @@ export function formatStatus(s: PlantStatus): string {
 }
 
 /**
- * `vigil serve`: the headless console on the demo plant. The engine runs in a thread of its own
+ * `vigil serve`: the headless console on the demo plant, or with `--plant FILE` on the plant that file describes. The engine runs in a thread of its own
  * (`EngineThread`); this thread prints the plant's state every 5 s and, with --port, serves the
  * console: `GET /status` as JSON (the same snapshot the Electron renderer receives), sign-in and
  * the console protocol over WebSocket (see `startConsoleServer`), and the built renderer at /.
  * An engine thread that dies is started again (`EngineRestartPolicy`); its sessions end with it.
  */
 export async function serveCommand(o: ServeOptions): Promise<number> {
+  let plant: EngineThreadOptions['plant'];
+  if (o.plant !== undefined) {
+    const r = await loadPlantConfig(o.plant);
+    if (!r.ok) {
+      console.error(formatPlantConfigErrors(o.plant, r.errors));
+      console.error(`${r.errors.length} problem${r.errors.length === 1 ? '' : 's'} in ${o.plant}: not started`);
+      return 1;
+    }
+    plant = { config: r.config, assets: r.assets };
+  }
   let printed = 0;
   const log = (line: string): void => console.log(line);
   const restarts = new EngineRestartPolicy();
   /** The console server's status subscription, kept across engine restarts. */
   const statusListeners = new Set<() => void>();
   const start = async (): Promise<EngineThread> => {
-    const t = await EngineThread.start({ dbPath: o.db, seed: o.seed, ...(o.machines === undefined ? {} : { machineCount: o.machines }), ...(o.mqtt === undefined ? {} : { mqtt: o.mqtt === 'embedded' ? {} : { url: o.mqtt } }), log });
+    const t = await EngineThread.start({ dbPath: o.db ?? (plant ? `.vigil/${plant.config.site}.sqlite` : undefined), seed: o.seed, ...(o.machines === undefined ? {} : { machineCount: o.machines }), ...(o.mqtt === undefined ? {} : { mqtt: o.mqtt === 'embedded' ? {} : { url: o.mqtt } }), ...(plant ? { plant } : {}), log });
     restarts.started(Date.now());
     t.onStatus((s) => {
       for (const l of statusListeners) l();
@@ -93,7 +106,7 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
     sessions: (tokens) => engine.sessions(tokens),
     handle: (token, raw) => engine.handle(token, raw),
   };
-  console.log(`Vigil demo plant running in the engine thread, store ${o.db ?? '.vigil/demo.sqlite'}. Ctrl-C to stop.`);
+  console.log(`${plant ? `Vigil plant ${plant.config.site} (${o.plant})` : 'Vigil demo plant'} running in the engine thread, store ${o.db ?? (plant ? `.vigil/${plant.config.site}.sqlite` : '.vigil/demo.sqlite')}. Ctrl-C to stop.`);
   let server: ConsoleServer | null = null;
   if (o.port !== undefined) {
     const uiDir = resolve(o.uiDir ?? DEFAULT_UI_DIR);

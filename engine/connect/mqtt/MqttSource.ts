@@ -91,6 +91,14 @@ export class MqttSource {
     this.#client.on('message', (topic, payload) => this.#onMessage(topic, payload));
   }
 
+  /**
+   * Starts connecting and returns at once: a plant whose broker is down at start runs anyway, its
+   * channels stale (no data), and the source keeps trying with its back-off (`counters().connected`).
+   */
+  static start(o: MqttSourceOptions): MqttSource {
+    return new MqttSource(o);
+  }
+
   /** Connects and resolves once connected (the first time); rejects if that fails within `timeoutMs`. */
   static connect(o: MqttSourceOptions, timeoutMs = 10_000): Promise<MqttSource> {
     const s = new MqttSource(o);

@@ -1,0 +1,129 @@
+import type { Frame } from '../contract/frame';
+import type { ModbusSource, MqttSource as MqttSourceConfig, PlantConfig, PlantSource } from '../config/plant/plantConfigSchema';
+import { DEFAULT_STALE_AFTER_MS } from '../config/plant/plantSourceSchemas';
+import type { VectorSample } from '../engine';
+import { ModbusPoller } from './modbus/ModbusPoller';
+import { MqttSource, type SourceSink } from './mqtt/MqttSource';
+import { mqttLoginOf } from './plantMqtt';
+import type { ProcessValues } from './ProcessValues';
+
+/** Where the plant's sources deliver: the engine's frame bus and vector intake. */
+export interface PlantSourceSinks {
+  frame(f: Frame): void;
+  vector(s: VectorSample): void;
+}
+
+/** One running source, as the console's health view shows it. */
+export interface RunningSource {
+  id: string;
+  kind: PlantSource['kind'];
+  /** Connected to its broker or device now. */
+  connected(): boolean;
+  /** The source's own counters (received, delivered, each rejection, reconnects). */
+  counters(): object;
+  stop(): Promise<void>;
+}
+
+/** The plant's sources, started. */
+export interface PlantSources {
+  sources: readonly RunningSource[];
+  /** Sources the file lists that this build cannot run yet, with why (logged at start). */
+  notStarted: readonly { id: string; why: string }[];
+  stop(): Promise<void>;
+}
+
+/** Knobs of `startPlantSources`. */
+export interface PlantSourceOptions {
+  values: ProcessValues;
+  log: (line: string) => void;
+  clock?: () => number;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Client id prefix, unique per engine (a broker drops the older of two connections with one id). */
+  clientIdPrefix?: string;
+}
+
+/**
+ * Starts every source the plant file lists, delivering waveforms to the engine's frame bus and slow
+ * values to `values`. A frame without its own shaft speed gets the asset's measured one (the
+ * `speed` channel, when fresh), so order tracking follows the drive. Sources start without waiting
+ * for their broker or device: a plant whose PLC is off at start runs, its channels stale, and each
+ * source reconnects with its own back-off. A source that fails to start for a reason of its own
+ * (a missing password variable) stops the start with that reason: better no console than one that
+ * silently watches half the plant.
+ */
+export function startPlantSources(config: PlantConfig, sinks: PlantSourceSinks, o: PlantSourceOptions): PlantSources {
+  const clock = o.clock ?? Date.now;
+  const env = o.env ?? process.env;
+  const prefix = o.clientIdPrefix ?? `vigil-${config.site}-${process.pid}`;
+  const withSpeed = (f: Frame): Frame => {
+    if (f.shaftHz !== undefined) return f;
+    const shaftHz = o.values.shaftHz(f.assetId, clock());
+    return shaftHz === undefined ? f : { ...f, shaftHz };
+  };
+  const sources: RunningSource[] = [];
+  const notStarted: { id: string; why: string }[] = [];
+  try {
+    for (const s of config.sources) {
+      switch (s.kind) {
+        case 'mqtt':
+          sources.push(startMqtt(config, s, { frame: (f) => sinks.frame(withSpeed(f)), vector: sinks.vector, value: (v) => o.values.put({ ...v, sourceId: s.id }, s.staleAfterMs) }, { ...o, clock, env, clientId: `${prefix}-${s.id}` }));
+          break;
+        case 'modbus':
+          sources.push(startModbus(s, o.values, clock));
+          break;
+        case 'sparkplug':
+        case 'opcua':
+          notStarted.push({ id: s.id, why: `${s.kind} sources are not run from the plant file in this build; its channels stay stale` });
+          break;
+      }
+    }
+  } catch (err) {
+    for (const s of sources) void s.stop();
+    throw err;
+  }
+  for (const n of notStarted) o.log(`source ${n.id}: ${n.why}`);
+  return {
+    sources,
+    notStarted,
+    async stop() {
+      await Promise.all(sources.map((s) => s.stop()));
+    },
+  };
+}
+
+function startMqtt(config: PlantConfig, s: MqttSourceConfig, sink: SourceSink, o: { log: (l: string) => void; clock: () => number; env: Readonly<Record<string, string | undefined>>; clientId: string }): RunningSource {
+  const login = mqttLoginOf(s, o.env);
+  const vectorFeatures = vectorFeaturesOf(config);
+  const source = MqttSource.start({
+    url: s.url, site: config.site, protocolVersion: s.protocolVersion, clientId: s.clientId ?? o.clientId,
+    ...login, ...(s.sharedGroup === undefined ? {} : { sharedGroup: s.sharedGroup }),
+    vectorFeatures, sink, clock: o.clock, log: (l) => o.log(`source ${s.id}: ${l}`),
+  });
+  return { id: s.id, kind: 'mqtt', connected: () => source.counters().connected, counters: () => source.counters(), stop: () => source.dispose() };
+}
+
+/** Feature names of each vector channel in the plant file, in the order its model takes them. */
+function vectorFeaturesOf(config: PlantConfig): (assetId: string, channelId: string) => readonly string[] | null {
+  const byKey = new Map<string, readonly string[]>();
+  for (const a of config.assets) for (const v of a.vectorChannels ?? []) byKey.set(`${a.id}\u0000${v.id}`, v.featureNames);
+  return (assetId, channelId) => byKey.get(`${assetId}\u0000${channelId}`) ?? null;
+}
+
+function startModbus(s: ModbusSource, values: ProcessValues, clock: () => number): RunningSource {
+  // Modbus has no staleness setting of its own: three missed polls, and never under the default.
+  const staleAfterMs = Math.max(DEFAULT_STALE_AFTER_MS, 3 * s.pollMs);
+  const poller = new ModbusPoller({
+    name: `modbus:${s.id}`, host: s.host, port: s.port, unitId: s.unitId, pollMs: s.pollMs, registers: s.registers, clock,
+    sink: (v) => values.put({ assetId: v.assetId, channelId: v.channelId, atMs: v.atMs, value: v.value, sourceId: s.id }, staleAfterMs),
+  });
+  return {
+    id: s.id,
+    kind: 'modbus',
+    connected: () => {
+      const l = poller.counters().link;
+      return l.connects > l.disconnects;
+    },
+    counters: () => poller.counters(),
+    stop: async () => poller.dispose(),
+  };
+}

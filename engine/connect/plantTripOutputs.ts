@@ -1,0 +1,141 @@
+import { FanOutActuator, type TripRoute } from '../actuate/FanOutActuator';
+import { RecordingActuator, type Actuator, type TripCommand, type TripReceipt } from '../actuate/actuator';
+import type { PlantConfig, TripOutput } from '../config/plant/plantConfigSchema';
+import { Eventually } from './Eventually';
+import { ModbusTripOutput } from './modbus/ModbusTripOutput';
+import { mqttLoginOf, mqttSourceOf } from './plantMqtt';
+import { MqttTripOutput, type TripOutcome } from './mqtt/output/MqttTripOutput';
+
+/** The plant's trip outputs, started: one actuator for the trip output thread, and their state. */
+export interface PlantTripOutputs {
+  /** Every command goes to each output that trips its asset (`FanOutActuator`). */
+  actuator: Actuator;
+  /** What was commanded, for the console and tests. */
+  recorder: RecordingActuator;
+  /** One line per output: where it sends and whether it is connected now. */
+  describe(): string[];
+  dispose(): Promise<void>;
+}
+
+/** Knobs of `startPlantTripOutputs`; the defaults are the plant's. */
+export interface PlantTripOutputOptions {
+  /** Where outcomes and escalations go (the console's log). */
+  log: (line: string) => void;
+  clock?: () => number;
+  /** Environment holding the passwords the plant file names (default process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** First delay between attempts to reach an MQTT broker at start (doubled up to 10 s; default 500 ms). */
+  retryMs?: number;
+}
+
+/**
+ * An MQTT trip output that is still reaching its broker. Trips before then fail at once, with the
+ * broker's address in the reason, rather than wait: a trip is never queued for later. Once the
+ * broker answers, `MqttTripOutput` keeps the connection (and its own reconnection policy).
+ */
+class ConnectingMqttOutput implements Actuator {
+  readonly name: string;
+  readonly #output: Eventually<MqttTripOutput>;
+
+  constructor(connect: () => Promise<MqttTripOutput>, private readonly url: string, onReady: (o: MqttTripOutput) => void, retryMs: number) {
+    this.name = `mqtt:${url}`;
+    this.#output = new Eventually(connect, onReady, retryMs);
+  }
+
+  get connected(): boolean {
+    return this.#output.current?.connected ?? false;
+  }
+
+  requestTrip(cmd: TripCommand): TripReceipt {
+    const output = this.#output.current;
+    if (!output) throw new Error(`not yet connected to the MQTT broker at ${this.url} (${this.#output.lastError}); trip of ${cmd.assetId} NOT sent`);
+    return output.requestTrip(cmd);
+  }
+
+  dispose(): Promise<void> {
+    return this.#output.dispose();
+  }
+}
+
+/** A sentence for each MQTT trip outcome worth a line in the log (every one but the broker's PUBACK). */
+function describeMqttOutcome(o: TripOutcome): string | null {
+  switch (o.kind) {
+    case 'puback':
+      return o.noSubscriber ? `trip of ${o.assetId} (${o.commandId}): the broker says no controller subscribes to its trip topic` : null;
+    case 'acknowledged':
+      return `trip of ${o.assetId} (${o.commandId}) acknowledged by the controller in ${o.latencyMs.toFixed(1)} ms`;
+    case 'late':
+      return `trip of ${o.assetId} (${o.commandId}) acknowledged LATE, after ${o.latencyMs.toFixed(0)} ms`;
+    case 'timeout':
+      return o.message;
+    case 'unconfirmed':
+      return `trip of ${o.assetId} (${o.commandId}) NOT confirmed by the broker: ${o.error}; check the machine`;
+  }
+}
+
+/**
+ * Starts every trip output the plant file lists, in the trip output thread (which owns them, so a
+ * trip goes out on the turn it arrives, whatever the engine thread is doing). Outputs connect in
+ * the background: the console starts with an unreachable controller, says so, and trips sent
+ * meanwhile fail with the reason instead of waiting. Outcomes (acknowledged, verified, timed out,
+ * mismatched) are logged as they arrive.
+ */
+export function startPlantTripOutputs(config: PlantConfig, o: PlantTripOutputOptions): PlantTripOutputs {
+  const clock = o.clock ?? Date.now;
+  const env = o.env ?? process.env;
+  const recorder = new RecordingActuator(clock);
+  const routes: TripRoute[] = [];
+  const lines: Array<() => string> = [];
+  const disposers: Array<() => Promise<void> | void> = [];
+  const allAssets = (list: readonly string[] | undefined): TripRoute['assets'] => (list ? new Set(list) : 'all');
+  for (const out of config.outputs === 'none' ? [] : config.outputs) {
+    const built = startOutput(config, out, { ...o, clock, env });
+    routes.push({ actuator: built.actuator, assets: allAssets(out.kind === 'mqtt' ? out.assets : Object.keys(out.kind === 'modbus' ? out.coils : out.nodes)) });
+    lines.push(built.describe);
+    disposers.push(built.dispose);
+  }
+  const actuator = new FanOutActuator(routes, recorder, (f) => o.log(`trip of ${f.cmd.assetId} went out through ${f.accepted.join(', ')} but NOT through ${f.failed.join('; ')}`));
+  return {
+    actuator,
+    recorder,
+    describe: () => (routes.length === 0 ? ['outputs: none (the plant file says Vigil only monitors: trips are recorded, not sent)'] : lines.map((l) => l())),
+    async dispose() {
+      await Promise.all(disposers.map((d) => d()));
+    },
+  };
+}
+
+interface StartedOutput {
+  actuator: Actuator;
+  describe: () => string;
+  dispose: () => Promise<void> | void;
+}
+
+function startOutput(config: PlantConfig, out: TripOutput, o: Required<Pick<PlantTripOutputOptions, 'log' | 'clock' | 'env'>> & Pick<PlantTripOutputOptions, 'retryMs'>): StartedOutput {
+  switch (out.kind) {
+    case 'mqtt': {
+      const source = mqttSourceOf(config, out.source);
+      const login = mqttLoginOf(source, o.env);
+      const output = new ConnectingMqttOutput(
+        () => MqttTripOutput.connect({ url: source.url, site: config.site, name: `mqtt:${source.id}`, ackTimeoutMs: out.ackTimeoutMs, clock: o.clock, login, onEscalation: (e) => o.log(`ESCALATION ${e.message}`) }),
+        source.url,
+        (connected) => {
+          o.log(`trip output: connected to the MQTT broker at ${source.url}`);
+          connected.onOutcome((outcome) => {
+            const line = describeMqttOutcome(outcome);
+            if (line) o.log(`trip output ${connected.name}: ${line}`);
+          });
+        },
+        o.retryMs ?? 500,
+      );
+      return { actuator: output, describe: () => `mqtt via ${source.id} (${source.url}): ${output.connected ? 'connected' : 'not connected'}`, dispose: () => output.dispose() };
+    }
+    case 'modbus': {
+      const output = new ModbusTripOutput({ host: out.host, port: out.port, unitId: out.unitId, assets: Object.fromEntries(Object.entries(out.coils).map(([a, coil]) => [a, { coil }])), verify: out.verify, clock: o.clock });
+      output.onOutcome((r) => o.log(`trip output ${output.name}: ${r.assetId}${r.commandId ? ` (${r.commandId})` : ''} ${r.outcome} in ${r.latencyMs.toFixed(1)} ms: ${r.detail}`));
+      return { actuator: output, describe: () => `modbus ${out.host}:${out.port} unit ${out.unitId}: ${output.connected ? 'connected' : 'not connected'}`, dispose: () => output.dispose() };
+    }
+    case 'opcua':
+      throw new Error(`OPC UA trip outputs (${out.endpointUrl}) are not available in this build`);
+  }
+}

@@ -1,0 +1,75 @@
+import type { AssetConfig } from '../contract/asset';
+import type { PlantConfig } from '../config/plant/plantConfigSchema';
+import { startPlantSources, type PlantSources } from '../connect/plantSources';
+import { startPlantWatchdog, type PlantWatchdog } from '../connect/plantWatchdog';
+import { ProcessValues } from '../connect/ProcessValues';
+import { FrameBus } from '../ingest/frameBus';
+import { startConsoleCore, type ConsoleOptions, type RunningConsole } from './consoleCore';
+
+export interface PlantConsoleOptions extends ConsoleOptions {
+  /** Environment holding the passwords the plant file names (default process.env). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** This engine's name on the bus (heartbeat, client ids); default host name and process id. */
+  engineId?: string;
+}
+
+/** A console running a configured plant. */
+export interface PlantConsole extends RunningConsole {
+  config: PlantConfig;
+  bus: FrameBus;
+  /** The latest slow values (speed, temperature, load) from every source. */
+  values: ProcessValues;
+  sources: PlantSources;
+  /** The heartbeat to the controller, when the plant file asks for one. */
+  watchdog: PlantWatchdog | null;
+}
+
+/**
+ * The console on a real plant, from its configuration file (`loadPlantConfig`): the same console
+ * as the demo (`startConsoleCore`), fed by the file's sources instead of the simulator, and
+ * beating the file's watchdog heartbeat from this thread (the engine thread). Trip outputs are
+ * not started here: they live in the trip output thread, which the caller reaches through
+ * `opts.actuator` (`startPlantTripOutputs` there builds them from the same file).
+ */
+export async function startPlantConsole(config: PlantConfig, assets: AssetConfig[], opts: PlantConsoleOptions = {}): Promise<PlantConsole> {
+  const log = (m: string): void => opts.log?.(m);
+  const values = new ProcessValues();
+  const running = await startConsoleCore(
+    {
+      assets,
+      sourceLabel: `plant ${config.site}`,
+      feed: (engine, clock) => {
+        const bus = new FrameBus((f) => engine.accept(f), { batchSize: 1, onDrop: (f) => engine.ingest.countRejected(f.assetId, f.channelId, 'overflow') });
+        let sources: PlantSources;
+        try {
+          sources = startPlantSources(config, { frame: (f) => bus.offer(f), vector: (v) => engine.acceptVector(v) }, { values, log, clock, ...(opts.env ? { env: opts.env } : {}), ...(opts.engineId ? { clientIdPrefix: `vigil-${opts.engineId}` } : {}) });
+        } catch (err) {
+          bus.dispose();
+          throw err;
+        }
+        let watchdog: PlantWatchdog | null;
+        try {
+          watchdog = startPlantWatchdog(config, { log, ...(opts.env ? { env: opts.env } : {}), ...(opts.engineId ? { engineId: opts.engineId } : {}) });
+        } catch (err) {
+          void sources.stop();
+          bus.dispose();
+          throw err;
+        }
+        if (watchdog) log(`watchdog: ${watchdog.describe()}`);
+        return {
+          bus,
+          sources,
+          watchdog,
+          async stop() {
+            await watchdog?.dispose();
+            await sources.stop();
+            bus.dispose();
+          },
+        };
+      },
+    },
+    opts,
+  );
+  const { feed } = running;
+  return { ...running, config, bus: feed.bus, values, sources: feed.sources, watchdog: feed.watchdog };
+}
