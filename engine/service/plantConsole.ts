@@ -2,6 +2,9 @@ import type { AssetConfig } from '../contract/asset';
 import type { PlantConfig } from '../config/plant/plantConfigSchema';
 import { startPlantSources, type PlantSources } from '../connect/plantSources';
 import { startPlantWatchdog, type PlantWatchdog } from '../connect/plantWatchdog';
+import { hostname } from 'node:os';
+import { EventForwarder } from '../connect/events/EventForwarder';
+import { mqttLoginOf, mqttSourceOf } from '../connect/plantMqtt';
 import { ProcessValues } from '../connect/ProcessValues';
 import { FrameBus } from '../ingest/frameBus';
 import { startConsoleCore, type ConsoleOptions, type RunningConsole } from './consoleCore';
@@ -22,6 +25,8 @@ export interface PlantConsole extends RunningConsole {
   sources: PlantSources;
   /** The heartbeat to the controller, when the plant file asks for one. */
   watchdog: PlantWatchdog | null;
+  /** Events forwarded to the plant's broker (store-and-forward), when the plant file asks for it. */
+  events: EventForwarder | null;
 }
 
 /**
@@ -29,7 +34,8 @@ export interface PlantConsole extends RunningConsole {
  * as the demo (`startConsoleCore`), fed by the file's sources instead of the simulator, and
  * beating the file's watchdog heartbeat from this thread (the engine thread). Trip outputs are
  * not started here: they live in the trip output thread, which the caller reaches through
- * `opts.actuator` (`startPlantTripOutputs` there builds them from the same file).
+ * `opts.actuator` (`startPlantTripOutputs` there builds them from the same file). With `events`,
+ * the engine's events are forwarded to the plant's broker through an outbox beside the store.
  */
 export async function startPlantConsole(config: PlantConfig, assets: AssetConfig[], opts: PlantConsoleOptions = {}): Promise<PlantConsole> {
   const log = (m: string): void => opts.log?.(m);
@@ -38,7 +44,7 @@ export async function startPlantConsole(config: PlantConfig, assets: AssetConfig
     {
       assets,
       sourceLabel: `plant ${config.site}`,
-      feed: (engine, clock) => {
+      feed: async (engine, clock) => {
         const bus = new FrameBus((f) => engine.accept(f), { batchSize: 1, onDrop: (f) => engine.ingest.countRejected(f.assetId, f.channelId, 'overflow') });
         let sources: PlantSources;
         try {
@@ -56,11 +62,24 @@ export async function startPlantConsole(config: PlantConfig, assets: AssetConfig
           throw err;
         }
         if (watchdog) log(`watchdog: ${watchdog.describe()}`);
+        let events: EventForwarder | null = null;
+        try {
+          events = config.events ? await startEvents(config, config.events, opts) : null;
+        } catch (err) {
+          await watchdog?.dispose();
+          await sources.stop();
+          bus.dispose();
+          throw err;
+        }
+        const unsubscribe = events ? engine.on((e) => events.offer(e)) : () => {};
         return {
           bus,
           sources,
           watchdog,
+          events,
           async stop() {
+            unsubscribe();
+            await events?.close();
             await watchdog?.dispose();
             await sources.stop();
             bus.dispose();
@@ -71,5 +90,20 @@ export async function startPlantConsole(config: PlantConfig, assets: AssetConfig
     opts,
   );
   const { feed } = running;
-  return { ...running, config, bus: feed.bus, values, sources: feed.sources, watchdog: feed.watchdog };
+  return { ...running, config, bus: feed.bus, values, sources: feed.sources, watchdog: feed.watchdog, events: feed.events };
+}
+
+/** The outbox file beside the store (`plant.sqlite` → `plant.events.sqlite`); in memory with an in-memory store. */
+export function outboxPathOf(dbPath: string): string {
+  return dbPath === ':memory:' ? ':memory:' : `${dbPath.replace(/\.sqlite$/, '')}.events.sqlite`;
+}
+
+function startEvents(config: PlantConfig, events: NonNullable<PlantConfig['events']>, opts: PlantConsoleOptions): Promise<EventForwarder> {
+  const source = mqttSourceOf(config, events.source);
+  const engineId = opts.engineId ?? `${hostname()}-${process.pid}`;
+  const login = mqttLoginOf(source, opts.env ?? process.env);
+  return EventForwarder.start({
+    url: source.url, site: config.site, engineId, outboxPath: outboxPathOf(opts.dbPath ?? '.vigil/demo.sqlite'), maxQueued: events.maxQueued, login,
+    ...(opts.log ? { log: opts.log } : {}), ...(opts.clock ? { clock: opts.clock } : {}),
+  });
 }

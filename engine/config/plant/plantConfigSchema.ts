@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PlantAssetSchema, PlantBearingGeometrySchema } from './plantAssetSchema';
 import { topicLevelId } from './plantFields';
-import { OutputsSchema, WatchdogSchema } from './plantOutputSchemas';
+import { EventsSchema, OutputsSchema, WatchdogSchema } from './plantOutputSchemas';
 import { SourceSchema } from './plantSourceSchemas';
 
 /**
@@ -25,6 +25,8 @@ export const PlantConfigSchema = z.strictObject({
   outputs: OutputsSchema,
   /** A heartbeat to the controller, so it can act when Vigil stops. */
   watchdog: WatchdogSchema.optional(),
+  /** Vigil's events (alarms, trips, quality, models) forwarded to the plant's broker, stored while it is away. */
+  events: EventsSchema.optional(),
 });
 
 /** A validated plant configuration, defaults filled. */

@@ -83,6 +83,8 @@ export function checkPlantOutputs(root: Record<string, unknown>, sources: Map<st
     }
   }
 
+  const events = obj(root.events);
+  if (events) checkMqttSource(events.source, ['events', 'source'], 'events', sources, out);
   const watchdog = obj(root.watchdog);
   if (watchdog?.kind === 'mqtt') checkMqttSource(watchdog.source, ['watchdog', 'source'], 'heartbeats', sources, out);
   if (watchdog?.kind === 'modbus' && typeof watchdog.coil === 'number') {

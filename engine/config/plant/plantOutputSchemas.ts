@@ -92,6 +92,17 @@ export const MqttWatchdogSchema = z.strictObject({
 /** The watchdog, by `kind`. */
 export const WatchdogSchema = z.discriminatedUnion('kind', [ModbusWatchdogSchema, MqttWatchdogSchema]);
 
+/**
+ * Where Vigil's events go: `vigil/v1/<site>/<asset>/event/<type>` on an MQTT source's broker, QoS 1.
+ * While the broker is away they wait in an outbox file beside the store (at most `maxQueued`, the
+ * oldest deleted first beyond that) and follow in order once it is back.
+ */
+export const EventsSchema = z.strictObject({
+  /** Id of an `mqtt` source. */
+  source: z.string().min(1),
+  maxQueued: z.number().int().positive().default(100_000),
+});
+
 /** A trip output, defaults filled. */
 export type TripOutput = z.output<typeof TripOutputSchema>;
 /** The watchdog, defaults filled. */

@@ -58,6 +58,14 @@ export function tripAckTopic(site: string, assetId: string): string {
   return `${TOPIC_ROOT}/${level('site', site)}/${level('asset', assetId)}/ack/trip`;
 }
 
+/**
+ * `vigil/v1/<site>/<asset>/event/<type>`: an engine event forwarded to the plant (alarm, trip,
+ * quality, model change), so consumers can subscribe by asset or by type (`.../+/event/TripRequested`).
+ */
+export function eventTopic(site: string, assetId: string, type: string): string {
+  return `${TOPIC_ROOT}/${level('site', site)}/${level('asset', assetId)}/event/${level('event type', type)}`;
+}
+
 /** `vigil/v1/<site>/engine/<engineId>/heartbeat`. */
 export function heartbeatTopic(site: string, engineId: string): string {
   return `${TOPIC_ROOT}/${level('site', site)}/engine/${level('engine', engineId)}/heartbeat`;

@@ -50,6 +50,7 @@ outputs:
   - { kind: mqtt, source: broker, ackTimeoutMs: 1000 }
   - { kind: modbus, host: 127.0.0.1, port: ${plcPort}, coils: { pump-1: 0 } }
 watchdog: { kind: modbus, host: 127.0.0.1, port: ${plcPort}, coil: 1000, periodMs: 100 }
+events: { source: broker }
 `;
 }
 
@@ -109,6 +110,11 @@ describe.skipIf(skip !== null)(`plant console from a plant file${skip ? ` (skipp
     cleanups.push(() => !stopped && c.stop());
     const gatewayClient = await rawClient(url);
     cleanups.push(() => gatewayClient.endAsync(true));
+    const historian = await rawClient(url);
+    cleanups.push(() => historian.endAsync(true));
+    const events: Array<{ topic: string; type: string }> = [];
+    historian.on('message', (topic, payload) => events.push({ topic, type: (JSON.parse(payload.toString()) as { event: { type: string } }).event.type }));
+    await historian.subscribeAsync('vigil/v1/test-works/+/event/+', { qos: 1 });
     const gateway = startGateway(gatewayClient, 'test-works');
     cleanups.push(() => gateway.stop());
 
@@ -130,6 +136,11 @@ describe.skipIf(skip !== null)(`plant console from a plant file${skip ? ` (skipp
     expect(outputs.recorder.trips().map((t) => t.assetId)).toEqual(['pump-1']);
     await until(() => lines.some((l) => /pump-1.*acknowledged by the controller/.test(l)) && lines.some((l) => /pump-1 verified/.test(l)), 3_000, 'both outcomes in the log');
     expect(c.engine.status().assets[0]).toMatchObject({ level: 'danger', trips: 1 });
+    // The plant's historian heard the channel come alive, the alarm and the trip.
+    await until(() => events.some((e) => e.type === 'TripRequested'), 3_000, 'the trip event at the historian');
+    expect(events).toContainEqual({ topic: 'vigil/v1/test-works/pump-1/event/TripRequested', type: 'TripRequested' });
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['QualityChanged', 'AlarmLevelChanged']));
+    expect(await c.events!.counters()).toMatchObject({ dropped: 0, connected: true });
 
     // Stopping the console stops the heartbeat: the PLC's watchdog (600 ms) trips on its own.
     gateway.stop();
