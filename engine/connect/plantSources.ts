@@ -1,10 +1,11 @@
 import type { Frame } from '../contract/frame';
-import type { ModbusSource, MqttSource as MqttSourceConfig, PlantConfig, PlantSource } from '../config/plant/plantConfigSchema';
+import type { ModbusSource, MqttSource as MqttSourceConfig, PlantConfig, PlantSource, SparkplugSource as SparkplugSourceConfig } from '../config/plant/plantConfigSchema';
 import { DEFAULT_STALE_AFTER_MS } from '../config/plant/plantSourceSchemas';
 import type { VectorSample } from '../engine';
 import { ModbusPoller } from './modbus/ModbusPoller';
 import { MqttSource, type SourceSink } from './mqtt/MqttSource';
 import { mqttLoginOf } from './plantMqtt';
+import { SparkplugSource } from './sparkplug/SparkplugSource';
 import type { ProcessValues } from './ProcessValues';
 
 /** Where the plant's sources deliver: the engine's frame bus and vector intake. */
@@ -72,6 +73,8 @@ export function startPlantSources(config: PlantConfig, sinks: PlantSourceSinks, 
           sources.push(startModbus(s, o.values, clock));
           break;
         case 'sparkplug':
+          sources.push(startSparkplug(s, { frame: (f) => sinks.frame(withSpeed(f)), vector: sinks.vector, value: (v) => o.values.put({ ...v, sourceId: s.id }, s.staleAfterMs) }, { ...o, clock, env, clientId: `${prefix}-${s.id}` }));
+          break;
         case 'opcua':
           notStarted.push({ id: s.id, why: `${s.kind} sources are not run from the plant file in this build; its channels stay stale` });
           break;
@@ -100,6 +103,15 @@ function startMqtt(config: PlantConfig, s: MqttSourceConfig, sink: SourceSink, o
     vectorFeatures, sink, clock: o.clock, log: (l) => o.log(`source ${s.id}: ${l}`),
   });
   return { id: s.id, kind: 'mqtt', connected: () => source.counters().connected, counters: () => source.counters(), stop: () => source.dispose() };
+}
+
+function startSparkplug(s: SparkplugSourceConfig, sink: SourceSink, o: { log: (l: string) => void; clock: () => number; env: Readonly<Record<string, string | undefined>>; clientId: string }): RunningSource {
+  const source = SparkplugSource.start({
+    url: s.url, groupId: s.groupId, ...(s.edgeNodes?.length === 1 ? { edgeNode: s.edgeNodes[0]! } : {}),
+    mappings: s.metrics.map((m) => ({ edgeNode: m.edgeNode, ...(m.device === undefined ? {} : { device: m.device }), metric: m.metric, assetId: m.assetId, channelId: m.channelId, ...(m.kind === 'waveform' ? { sampleRateHz: m.sampleRateHz } : {}) })),
+    sink, clientId: o.clientId, ...mqttLoginOf(s, o.env), clock: o.clock, log: (l) => o.log(`source ${s.id}: ${l}`),
+  });
+  return { id: s.id, kind: 'sparkplug', connected: () => source.counters().connected, counters: () => source.counters(), stop: () => source.dispose() };
 }
 
 /** Feature names of each vector channel in the plant file, in the order its model takes them. */

@@ -78,14 +78,15 @@ function checkAsset(a: Record<string, unknown>, i: number, root: Record<string, 
   return { index: i, channels };
 }
 
-/** OPC UA nodes and Modbus registers: known assets, declared waveform channels, each channel fed once. */
+/** OPC UA nodes, Sparkplug metrics and Modbus registers: known assets, declared waveform channels, each channel fed once. */
 function checkFeeds(rawSources: unknown[], sources: Map<string, SourceRef>, assets: Map<string, AssetRef>, lineOf: LineOf, out: PlantFinding[]): void {
   const fedAt = new Map<string, ConfigPath>();
   const waveformNodes = new Set<string>();
   rawSources.forEach((raw, i) => {
     const s = obj(raw);
     const sourceId = str(s?.id);
-    const feeds = s?.kind === 'opcua' ? 'nodes' : s?.kind === 'modbus' ? 'registers' : null;
+    const feeds = s?.kind === 'opcua' ? 'nodes' : s?.kind === 'sparkplug' ? 'metrics' : s?.kind === 'modbus' ? 'registers' : null;
+    const followed = s?.kind === 'sparkplug' && Array.isArray(s.edgeNodes) ? s.edgeNodes.map(str) : null;
     // A source whose id an earlier one holds is reported as a duplicate; what it feeds is moot.
     if (!s || feeds === null || (sourceId !== null && sources.get(sourceId)?.index !== i)) return;
     list(s[feeds]).forEach((f, k) => {
@@ -94,6 +95,10 @@ function checkFeeds(rawSources: unknown[], sources: Map<string, SourceRef>, asse
       const channelId = str(feed?.channelId);
       if (!feed || assetId === null || channelId === null) return;
       const path: ConfigPath = ['sources', i, feeds, k];
+      const edgeNode = str(feed.edgeNode);
+      if (followed && edgeNode !== null && !followed.includes(edgeNode)) {
+        out.push({ path: [...path, 'edgeNode'], message: `edge node '${edgeNode}' is not among this source's edgeNodes (${followed.join(', ')}): its data would never be read` });
+      }
       const asset = assets.get(assetId);
       if (!asset) {
         out.push({ path: [...path, 'assetId'], message: unknownRef('asset', assetId, [...assets.keys()], 'assets') });
@@ -112,20 +117,25 @@ function checkFeeds(rawSources: unknown[], sources: Map<string, SourceRef>, asse
           out.push({ path: [...path, 'sampleRateHz'], message: `${feed.sampleRateHz} Hz differs from channel ${key} (${declared.sampleRateHz} Hz on line ${lineOf(declared.path)})` });
         }
       } else if (declared) {
-        out.push({ path: [...path, 'channelId'], message: `${key} is a waveform channel (line ${lineOf(declared.path)}): a ${feeds === 'nodes' ? 'value node' : 'register'} feeds a slow value, give it a channel id of its own` });
+        out.push({ path: [...path, 'channelId'], message: `${key} is a waveform channel (line ${lineOf(declared.path)}): a ${FEED_NAME[feeds]} feeds a slow value, give it a channel id of its own` });
       }
     });
   });
-  // A waveform channel on an OPC UA source needs the node it is read from.
+  // A waveform channel on an OPC UA or Sparkplug source needs the node or metric it is read from.
   const kindOf = new Map(rawSources.map((s) => [str(obj(s)?.id), str(obj(s)?.kind)]));
   for (const [assetId, asset] of assets) {
     for (const [channelId, c] of asset.channels) {
-      if (c.source !== null && kindOf.get(c.source) === 'opcua' && !waveformNodes.has(`${c.source}\u0000${assetId}/${channelId}`)) {
-        out.push({ path: [...c.path, 'source'], message: `OPC UA source '${c.source}' has no waveform node for ${assetId}/${channelId}: add one to its nodes` });
+      const kind = c.source === null ? null : kindOf.get(c.source);
+      if ((kind === 'opcua' || kind === 'sparkplug') && !waveformNodes.has(`${c.source}\u0000${assetId}/${channelId}`)) {
+        const [label, item, items] = kind === 'opcua' ? ['OPC UA', 'node', 'nodes'] : ['Sparkplug', 'metric', 'metrics'];
+        out.push({ path: [...c.path, 'source'], message: `${label} source '${c.source}' has no waveform ${item} for ${assetId}/${channelId}: add one to its ${items}` });
       }
     }
   }
 }
+
+/** What one entry of each feed list is called in a message. */
+const FEED_NAME = { nodes: 'value node', metrics: 'value metric', registers: 'register' } as const;
 
 function feedName(path: ConfigPath): string {
   return `sources[${String(path[1])}].${String(path[2])}[${String(path[3])}]`;

@@ -39,6 +39,22 @@ export const MqttSourceSchema = z.strictObject({
   staleAfterMs: positiveMs.default(DEFAULT_STALE_AFTER_MS),
 });
 
+const sparkplugMetricBase = {
+  edgeNode: topicLevelId,
+  /** The device publishing the metric (DBIRTH/DDATA); absent for a metric of the edge node itself. */
+  device: topicLevelId.optional(),
+  /** The metric's name as its birth certificate gives it, e.g. `Vibration/DE/Accel`. */
+  metric: z.string().min(1),
+  assetId: topicLevelId,
+  channelId: topicLevelId,
+};
+
+/** A numeric Sparkplug metric holding a slow value (speed, temperature, load). */
+export const SparkplugValueMetricSchema = z.strictObject({ ...sparkplugMetricBase, kind: z.literal('value') });
+
+/** A Sparkplug metric holding a waveform block (Bytes or FloatArray of float32), sampled at `sampleRateHz`. */
+export const SparkplugWaveformMetricSchema = z.strictObject({ ...sparkplugMetricBase, kind: z.literal('waveform'), sampleRateHz: z.number().positive() });
+
 /** A Sparkplug B group on an MQTT broker: edge nodes publish birth/data/death certificates. */
 export const SparkplugSourceSchema = z.strictObject({
   id: topicLevelId,
@@ -48,6 +64,8 @@ export const SparkplugSourceSchema = z.strictObject({
   groupId: topicLevelId,
   /** Edge nodes to follow; absent: every edge node of the group. */
   edgeNodes: z.array(topicLevelId).min(1).optional(),
+  /** Which metric feeds which Vigil channel. */
+  metrics: z.array(z.discriminatedUnion('kind', [SparkplugValueMetricSchema, SparkplugWaveformMetricSchema])).min(1),
   staleAfterMs: positiveMs.default(DEFAULT_STALE_AFTER_MS),
 });
 

@@ -149,6 +149,14 @@ export class SparkplugSource {
     this.#client.on('message', (topic, payload) => this.#onMessage(topic, payload));
   }
 
+  /**
+   * Starts connecting and returns at once (a plant whose broker is down at start runs, its channels
+   * stale); the source subscribes on every connection and keeps reconnecting with its back-off.
+   */
+  static start(o: SparkplugSourceOptions): SparkplugSource {
+    return new SparkplugSource(o);
+  }
+
   /** Connects, subscribes, and resolves once the subscription is acknowledged; rejects after `timeoutMs`. */
   static connect(o: SparkplugSourceOptions, timeoutMs = 10_000): Promise<SparkplugSource> {
     const s = new SparkplugSource(o);

@@ -14,6 +14,7 @@ import { EngineThread } from '../../../engine/service/EngineThread';
 import { startPlantConsole, type PlantConsole } from '../../../engine/service/plantConsole';
 import { serveCommand } from '../../../engine/service/serveCommand';
 import { rawClient, until } from '../connect/mqtt/output/mqttTestKit';
+import { floatBytes, TestEdgeNode } from '../connect/sparkplug/sparkplugEdgeNode';
 
 const skip = !MOSQUITTO ? 'mosquitto is not installed (apt-get install mosquitto)' : modbusControllerUnavailable();
 const RATE_HZ = 12_800;
@@ -207,5 +208,63 @@ describe.skipIf(skip !== null)(`plant console from a plant file${skip ? ` (skipp
     expect(text).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:\\d+:\\d+ sources\\[1\\]\\.pollMs: `));
     expect(text).toMatch(/outputs\[0\]\.ackTimeoutMS: .*ackTimeoutMs/);
     expect(text).toMatch(/problems in .*plant\.yaml: not started/);
+  });
+
+  it('given a plant file with a Sparkplug B source, when its edge node is born and publishes, then the waveform metric feeds the channel and the speed metric the shaft speed, and its death makes the channel stale', async () => {
+    const broker = await startMosquitto();
+    cleanups.push(() => broker.stop());
+    const yaml = `
+site: sp-works
+sources:
+  - id: edge
+    kind: sparkplug
+    url: mqtt://127.0.0.1:${broker.port}
+    groupId: plant1
+    edgeNodes: [gw-1]
+    staleAfterMs: 1000
+    metrics:
+      - { edgeNode: gw-1, device: pump-1, metric: DE/Accel, assetId: pump-1, channelId: de_accel, kind: waveform, sampleRateHz: ${RATE_HZ} }
+      - { edgeNode: gw-1, metric: Line/Speed, assetId: pump-1, channelId: speed, kind: value }
+assets:
+  - id: pump-1
+    name: Test pump
+    bearing: { name: SKF 6205, rollingElements: 9, rollerDiameterMm: 7.94, pitchDiameterMm: 39.04 }
+    nominalShaftHz: 24.75
+    channels:
+      - { id: de_accel, source: edge, sampleRateHz: ${RATE_HZ}, windowSize: 1024, hopSize: 512 }
+    setpoints:
+      score: { alert: 1.0, danger: 3.0, onDelayWindows: 0 }
+      velocityMmS: { alert: 4.5, danger: 7.1, onDelayWindows: 0 }
+outputs: none
+`;
+    const parsed = parsePlantConfig(yaml, 'plant.yaml');
+    if (!parsed.ok) throw new Error(parsed.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('\n'));
+    const c = await startPlantConsole(parsed.config, parsed.assets, { dbPath: ':memory:', statusIntervalMs: 100 });
+    cleanups.push(() => c.stop());
+    await until(() => c.sources.sources[0]!.connected(), 5_000, 'the Sparkplug source to connect');
+    const node = await TestEdgeNode.connect(broker.port, 'plant1', 'gw-1');
+    cleanups.push(() => node.end());
+    await node.nbirth(Date.now(), [{ name: 'Line/Speed', alias: 1, type: 'Double', value: 29.7 }]);
+    await node.dbirth('pump-1', Date.now(), [{ name: 'DE/Accel', alias: 12, type: 'Bytes', value: new Uint8Array(0) }]);
+    const t0 = Date.now();
+    let n = 0;
+    const timer = setInterval(() => {
+      const samples = new Float32Array(FRAME_SAMPLES * 5);
+      for (let i = 0; i < samples.length; i++) samples[i] = 0.05 * Math.sin((2 * Math.PI * 50 * (n * samples.length + i)) / RATE_HZ);
+      if (n % 10 === 0) void node.ndata(Date.now(), [{ name: 'Line/Speed', type: 'Double', value: 29.7 }]);
+      void node.ddata('pump-1', t0 + n * 50, [{ alias: 12, bytesValue: floatBytes(samples) }]);
+      n++;
+    }, 50);
+    cleanups.push(() => clearInterval(timer));
+
+    await until(() => c.engine.status().assets[0]!.quality === 'good' && c.engine.status().assets[0]!.shaftHz === 29.7, 10_000, 'the pump scored at the edge node\'s speed');
+    expect(c.values.view(Date.now())).toEqual([expect.objectContaining({ assetId: 'pump-1', channelId: 'speed', value: 29.7, sourceId: 'edge', stale: false })]);
+    expect(c.sources.sources[0]!.counters()).toMatchObject({ births: 2, rejected: { sequence_break: 0, before_birth: 0 } });
+
+    clearInterval(timer);
+    node.killSocket();
+    await until(() => c.engine.status().assets[0]!.quality === 'stale', 6_000, 'the channel to go stale after the edge node died');
+    expect(c.sources.sources[0]!.counters()).toMatchObject({ deaths: 1 });
+    expect(c.engine.status().assets[0]).toMatchObject({ latched: false, trips: 0 });
   });
 });

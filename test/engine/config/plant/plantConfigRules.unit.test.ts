@@ -121,3 +121,40 @@ describe('plant configuration rules: a plant Vigil only monitors', () => {
     expect(errorsOf(edit(VALID_PLANT, OUTPUTS, 'outputs: []\n'))).toBe('plant.yaml:46:1 outputs: expected at least one trip output: list them, or write none for a plant Vigil only monitors');
   });
 });
+
+describe('plant configuration rules for Sparkplug B sources', () => {
+  const plant = (metrics: string): string => `site: s
+sources:
+  - id: edge
+    kind: sparkplug
+    url: mqtt://10.1.0.2:1883
+    groupId: plant1
+    edgeNodes: [gw-1]
+    metrics:
+${metrics}assets:
+  - id: pump-1
+    name: Pump
+    bearing: { name: b, rollingElements: 9, rollerDiameterMm: 7.94, pitchDiameterMm: 39.04 }
+    nominalShaftHz: 25
+    channels:
+      - { id: de_accel, source: edge, sampleRateHz: 12800, windowSize: 4096 }
+    setpoints:
+      score: { alert: 1, danger: 3, onDelayWindows: 2 }
+      velocityMmS: { alert: 4.5, danger: 7.1, onDelayWindows: 2 }
+outputs: none
+`;
+  const wave = '      - { edgeNode: gw-1, device: pump-1, metric: DE/Accel, assetId: pump-1, channelId: de_accel, kind: waveform, sampleRateHz: 12800 }\n';
+
+  it('given metrics that map the waveform channel, then the plant loads', () => {
+    expect(errorsOf(plant(wave))).toBe('');
+  });
+
+  it('given a metric of an edge node the source does not follow, and a waveform channel without its metric, then each is reported at its line', () => {
+    expect(errorsOf(plant('      - { edgeNode: gw-2, metric: Line/Speed, assetId: pump-1, channelId: speed, kind: value }\n'))).toBe(
+      [
+        "plant.yaml:9:11 sources[0].metrics[0].edgeNode: edge node 'gw-2' is not among this source's edgeNodes (gw-1): its data would never be read",
+        "plant.yaml:16:25 assets[0].channels[0].source: Sparkplug source 'edge' has no waveform metric for pump-1/de_accel: add one to its metrics",
+      ].join('\n'),
+    );
+  });
+});
