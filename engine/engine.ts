@@ -14,7 +14,7 @@ import type { PromotionOutcome } from './monitor/ModelLifecycle';
 import { AssetMonitor, type ResetOutcome } from './monitor/AssetMonitor';
 import { DEFAULT_SNAPSHOT_POST_MS, DEFAULT_SNAPSHOT_PRE_MS, WaveformRecorder, type SnapshotTrigger } from './incident/WaveformRecorder';
 import type { ProtectionConfig } from './protect/protectionConfig';
-import type { AssetStatus } from './contract/status';
+import type { AssetStatus, ConnectionStatus } from './contract/status';
 import { VectorTransform } from './monitor/vectorTransform';
 import type { StoreOp } from './store/storeOps';
 
@@ -103,6 +103,7 @@ export class Engine {
   private readonly learner: LearnerApi;
   private readonly ownsLearner: boolean;
   private errors = 0;
+  private connectionsOf: (() => ConnectionStatus[]) | null = null;
   lastError: unknown = null;
 
   private constructor(private readonly opts: EngineOptions) {
@@ -365,6 +366,11 @@ export class Engine {
     return this.errors;
   }
 
+  /** The plant's links for the status (`PlantStatus.connections`); read at each status, so keep it cheap. */
+  reportConnections(fn: () => ConnectionStatus[]): void {
+    this.connectionsOf = fn;
+  }
+
   status(): PlantStatus {
     const counters = this.ingest.counters();
     const rejected = { ...counters.rejected };
@@ -397,7 +403,7 @@ export class Engine {
         learning: m.learningStatus(),
       };
     });
-    return { atMs: this.opts.clock(), source: this.opts.sourceLabel ?? 'engine', assets, rejected, dropped: rejected.overflow, windowsScored };
+    return { atMs: this.opts.clock(), source: this.opts.sourceLabel ?? 'engine', assets, rejected, dropped: rejected.overflow, windowsScored, ...(this.connectionsOf ? { connections: this.connectionsOf() } : {}) };
   }
 
   async dispose(): Promise<void> {

@@ -1,5 +1,6 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { PlantConfig } from '../config/plant/plantConfigSchema';
+import type { ConnectionStatus } from '../contract/status';
 import type { RecordedTrip, TripCommand } from './actuator';
 import type { OutputReceipt } from './tripOutput';
 
@@ -24,6 +25,12 @@ export type ToOutput =
 export interface EngineToOutput {
   kind: 'trip';
   cmd: TripCommand;
+}
+
+/** To the engine thread, on its port: the plant's trip outputs and whether each is connected, once a second. */
+export interface OutputToEngine {
+  kind: 'outputs';
+  outputs: ConnectionStatus[];
 }
 
 /** To the host thread. */

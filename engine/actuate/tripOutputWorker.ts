@@ -2,7 +2,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { RecordingActuator, type TripCommand } from './actuator';
 import { TripOutputStage } from './tripOutput';
 import { startPlantTripOutputs } from '../connect/plantTripOutputs';
-import type { EngineToOutput, FromOutput, ToOutput, TripOutputWorkerData } from './tripOutputProtocol';
+import type { EngineToOutput, FromOutput, OutputToEngine, ToOutput, TripOutputWorkerData } from './tripOutputProtocol';
 
 /**
  * The trip output thread: it owns the actuator and does nothing else, so a trip or an emergency
@@ -43,7 +43,14 @@ function listen(port: MessagePort): void {
   port.on('message', (m: EngineToOutput) => {
     if (m.kind === 'trip') send([m.cmd]);
   });
+  tellEngine();
 }
+
+/** The outputs' connections for the engine thread's status (a plant's only; the recorder has none). */
+function tellEngine(): void {
+  if (outputs) engine?.postMessage({ kind: 'outputs', outputs: outputs.connections() } satisfies OutputToEngine);
+}
+if (outputs) setInterval(tellEngine, 1000).unref();
 
 host.on('message', (m: ToOutput) => {
   switch (m.kind) {

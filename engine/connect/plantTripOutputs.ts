@@ -1,6 +1,7 @@
 import { FanOutActuator, type TripRoute } from '../actuate/FanOutActuator';
 import { RecordingActuator, type Actuator, type TripCommand, type TripReceipt } from '../actuate/actuator';
 import type { PlantConfig, TripOutput } from '../config/plant/plantConfigSchema';
+import type { ConnectionStatus } from '../contract/status';
 import { Eventually } from './Eventually';
 import { ModbusTripOutput } from './modbus/ModbusTripOutput';
 import { mqttLoginOf, mqttSourceOf } from './plantMqtt';
@@ -12,7 +13,9 @@ export interface PlantTripOutputs {
   actuator: Actuator;
   /** What was commanded, for the console and tests. */
   recorder: RecordingActuator;
-  /** One line per output: where it sends and whether it is connected now. */
+  /** Each output: where it sends and whether it is connected now (the console's status shows them). */
+  connections(): ConnectionStatus[];
+  /** The same, one line each, for the log. */
   describe(): string[];
   dispose(): Promise<void>;
 }
@@ -34,16 +37,19 @@ export interface PlantTripOutputOptions {
  * broker answers, `MqttTripOutput` keeps the connection (and its own reconnection policy).
  */
 class ConnectingMqttOutput implements Actuator {
-  readonly name: string;
   readonly #output: Eventually<MqttTripOutput>;
 
-  constructor(connect: () => Promise<MqttTripOutput>, private readonly url: string, onReady: (o: MqttTripOutput) => void, retryMs: number) {
-    this.name = `mqtt:${url}`;
+  constructor(readonly name: string, connect: () => Promise<MqttTripOutput>, private readonly url: string, onReady: (o: MqttTripOutput) => void, retryMs: number) {
     this.#output = new Eventually(connect, onReady, retryMs);
   }
 
   get connected(): boolean {
     return this.#output.current?.connected ?? false;
+  }
+
+  /** Why it is not connected yet ('' once it has been). */
+  get lastError(): string {
+    return this.#output.current ? 'reconnecting' : this.#output.lastError;
   }
 
   requestTrip(cmd: TripCommand): TripReceipt {
@@ -85,20 +91,21 @@ export function startPlantTripOutputs(config: PlantConfig, o: PlantTripOutputOpt
   const env = o.env ?? process.env;
   const recorder = new RecordingActuator(clock);
   const routes: TripRoute[] = [];
-  const lines: Array<() => string> = [];
+  const statuses: Array<() => ConnectionStatus> = [];
   const disposers: Array<() => Promise<void> | void> = [];
   const allAssets = (list: readonly string[] | undefined): TripRoute['assets'] => (list ? new Set(list) : 'all');
   for (const out of config.outputs === 'none' ? [] : config.outputs) {
     const built = startOutput(config, out, { ...o, clock, env });
     routes.push({ actuator: built.actuator, assets: allAssets(out.kind === 'mqtt' ? out.assets : Object.keys(out.kind === 'modbus' ? out.coils : out.nodes)) });
-    lines.push(built.describe);
+    statuses.push(built.status);
     disposers.push(built.dispose);
   }
   const actuator = new FanOutActuator(routes, recorder, (f) => o.log(`trip of ${f.cmd.assetId} went out through ${f.accepted.join(', ')} but NOT through ${f.failed.join('; ')}`));
   return {
     actuator,
     recorder,
-    describe: () => (routes.length === 0 ? ['outputs: none (the plant file says Vigil only monitors: trips are recorded, not sent)'] : lines.map((l) => l())),
+    connections: () => statuses.map((s) => s()),
+    describe: () => (routes.length === 0 ? ['outputs: none (the plant file says Vigil only monitors: trips are recorded, not sent)'] : statuses.map((s) => s()).map((c) => `${c.id}: ${c.detail}`)),
     async dispose() {
       await Promise.all(disposers.map((d) => d()));
     },
@@ -107,7 +114,7 @@ export function startPlantTripOutputs(config: PlantConfig, o: PlantTripOutputOpt
 
 interface StartedOutput {
   actuator: Actuator;
-  describe: () => string;
+  status: () => ConnectionStatus;
   dispose: () => Promise<void> | void;
 }
 
@@ -116,8 +123,10 @@ function startOutput(config: PlantConfig, out: TripOutput, o: Required<Pick<Plan
     case 'mqtt': {
       const source = mqttSourceOf(config, out.source);
       const login = mqttLoginOf(source, o.env);
+      const name = `mqtt:${source.id}`;
       const output = new ConnectingMqttOutput(
-        () => MqttTripOutput.connect({ url: source.url, site: config.site, name: `mqtt:${source.id}`, ackTimeoutMs: out.ackTimeoutMs, clock: o.clock, login, onEscalation: (e) => o.log(`ESCALATION ${e.message}`) }),
+        name,
+        () => MqttTripOutput.connect({ url: source.url, site: config.site, name, ackTimeoutMs: out.ackTimeoutMs, clock: o.clock, login, onEscalation: (e) => o.log(`ESCALATION ${e.message}`) }),
         source.url,
         (connected) => {
           o.log(`trip output: connected to the MQTT broker at ${source.url}`);
@@ -128,12 +137,25 @@ function startOutput(config: PlantConfig, out: TripOutput, o: Required<Pick<Plan
         },
         o.retryMs ?? 500,
       );
-      return { actuator: output, describe: () => `mqtt via ${source.id} (${source.url}): ${output.connected ? 'connected' : 'not connected'}`, dispose: () => output.dispose() };
+      return {
+        actuator: output,
+        status: () => ({ id: output.name, role: 'trip output', kind: 'mqtt', connected: output.connected, detail: output.connected ? `commands via ${source.id} (${source.url})` : `not connected to ${source.url}: ${output.lastError}` }),
+        dispose: () => output.dispose(),
+      };
     }
     case 'modbus': {
       const output = new ModbusTripOutput({ host: out.host, port: out.port, unitId: out.unitId, assets: Object.fromEntries(Object.entries(out.coils).map(([a, coil]) => [a, { coil }])), verify: out.verify, clock: o.clock });
       output.onOutcome((r) => o.log(`trip output ${output.name}: ${r.assetId}${r.commandId ? ` (${r.commandId})` : ''} ${r.outcome} in ${r.latencyMs.toFixed(1)} ms: ${r.detail}`));
-      return { actuator: output, describe: () => `modbus ${out.host}:${out.port} unit ${out.unitId}: ${output.connected ? 'connected' : 'not connected'}`, dispose: () => output.dispose() };
+      return {
+        actuator: output,
+        status: () => {
+          const c = output.counters();
+          const failed = Object.values(c.failures).reduce((a, b) => a + b, 0);
+          const detail = `unit ${out.unitId}, ${c.commands} commands, ${c.verified} verified, ${failed} failed${output.connected ? '' : `; not connected${c.link.lastError ? ` (${c.link.lastError})` : ''}`}`;
+          return { id: output.name, role: 'trip output', kind: 'modbus', connected: output.connected, detail };
+        },
+        dispose: () => output.dispose(),
+      };
     }
     case 'opcua':
       throw new Error(`OPC UA trip outputs (${out.endpointUrl}) are not available in this build`);

@@ -11,6 +11,8 @@ export interface PlantWatchdog {
   describe(): string;
   /** Heartbeats the controller acknowledged (Modbus) or the broker took (MQTT). */
   beats(): number;
+  /** Whether the heartbeat reaches the controller (Modbus) or the broker (MQTT) now. */
+  connected(): boolean;
   dispose(): Promise<void>;
 }
 
@@ -32,6 +34,10 @@ export function startPlantWatchdog(config: PlantConfig, o: { log: (line: string)
         return `modbus coil ${w.coil} at ${w.host}:${w.port} every ${w.periodMs} ms: ${c.toggles} toggles acknowledged, ${c.skipped} skipped, ${c.failures} failed${c.lastError ? ` (last: ${c.lastError})` : ''}`;
       },
       beats: () => hb.counters().toggles,
+      connected: () => {
+        const l = hb.counters().link;
+        return l.connects > l.disconnects;
+      },
       dispose: async () => hb.dispose(),
     };
   }
@@ -46,6 +52,7 @@ export function startPlantWatchdog(config: PlantConfig, o: { log: (line: string)
   return {
     describe: () => (hb.current ? `mqtt heartbeat of ${engineId} via ${source.id}: ${hb.current.counters().sent} sent` : `mqtt heartbeat via ${source.id}: not connected (${hb.lastError})`),
     beats: () => hb.current?.counters().sent ?? 0,
+    connected: () => hb.current?.connected ?? false,
     dispose: () => hb.dispose(),
   };
 }

@@ -43,6 +43,21 @@ export const AssetStatusSchema = z.object({
 });
 export type AssetStatus = z.infer<typeof AssetStatusSchema>;
 
+/**
+ * One link between Vigil and the plant (a source, a trip output, the watchdog heartbeat, the event
+ * forwarder) and whether it is up: the first thing to check when a machine's data goes stale or a
+ * trip is reported as not sent.
+ */
+export const ConnectionStatusSchema = z.object({
+  id: z.string(),
+  role: z.enum(['source', 'trip output', 'watchdog', 'events']),
+  kind: z.string(),
+  connected: z.boolean(),
+  /** One line for a person: counts, the last error, how many wait to be forwarded. */
+  detail: z.string(),
+});
+export type ConnectionStatus = z.infer<typeof ConnectionStatusSchema>;
+
 export const PlantStatusSchema = z.object({
   atMs: z.number(),
   source: z.string(),
@@ -50,5 +65,7 @@ export const PlantStatusSchema = z.object({
   rejected: z.record(z.enum(REJECT_REASONS), z.number().int().min(0)),
   dropped: z.number().int().min(0),
   windowsScored: z.number().int().min(0),
+  /** A configured plant's links (absent for the simulated demo plant, which has none). */
+  connections: z.array(ConnectionStatusSchema).optional(),
 });
 export type PlantStatus = z.infer<typeof PlantStatusSchema>;

@@ -1,9 +1,11 @@
 import type { AssetConfig } from '../contract/asset';
 import type { PlantConfig } from '../config/plant/plantConfigSchema';
-import { startPlantSources, type PlantSources } from '../connect/plantSources';
+import { startPlantSources, type PlantSources, type RunningSource } from '../connect/plantSources';
 import { startPlantWatchdog, type PlantWatchdog } from '../connect/plantWatchdog';
 import { hostname } from 'node:os';
+import type { ConnectionStatus } from '../contract/status';
 import { EventForwarder } from '../connect/events/EventForwarder';
+import type { EventForwarderCounters } from '../connect/events/eventForwarderProtocol';
 import { mqttLoginOf, mqttSourceOf } from '../connect/plantMqtt';
 import { ProcessValues } from '../connect/ProcessValues';
 import { FrameBus } from '../ingest/frameBus';
@@ -14,6 +16,8 @@ export interface PlantConsoleOptions extends ConsoleOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** This engine's name on the bus (heartbeat, client ids); default host name and process id. */
   engineId?: string;
+  /** The trip outputs' connections, as their thread reports them (`PortActuator.outputs`), for the status. */
+  outputs?: () => ConnectionStatus[];
 }
 
 /** A console running a configured plant. */
@@ -72,6 +76,13 @@ export async function startPlantConsole(config: PlantConfig, assets: AssetConfig
           throw err;
         }
         const unsubscribe = events ? engine.on((e) => events.offer(e)) : () => {};
+        const eventsState = events ? pollEvents(events, config.events!.source) : null;
+        engine.reportConnections(() => [
+          ...sources.sources.map(sourceStatus),
+          ...(opts.outputs?.() ?? []),
+          ...(watchdog ? [{ id: watchdogId(config.watchdog!), role: 'watchdog' as const, kind: config.watchdog!.kind, connected: watchdog.connected(), detail: watchdog.describe() }] : []),
+          ...(eventsState ? [eventsState.status()] : []),
+        ]);
         return {
           bus,
           sources,
@@ -79,6 +90,7 @@ export async function startPlantConsole(config: PlantConfig, assets: AssetConfig
           events,
           async stop() {
             unsubscribe();
+            eventsState?.stop();
             await events?.close();
             await watchdog?.dispose();
             await sources.stop();
@@ -91,6 +103,34 @@ export async function startPlantConsole(config: PlantConfig, assets: AssetConfig
   );
   const { feed } = running;
   return { ...running, config, bus: feed.bus, values, sources: feed.sources, watchdog: feed.watchdog, events: feed.events };
+}
+
+/** A source's line in the status: what it received and refused, and why it is down. */
+function sourceStatus(s: RunningSource): ConnectionStatus {
+  const c = s.counters() as Record<string, unknown>;
+  const n = (k: string): number => (typeof c[k] === 'number' ? c[k] : 0);
+  const refused = (k: string): number => Object.values((c[k] ?? {}) as Record<string, number>).reduce((a, b) => a + b, 0);
+  const detail = s.kind === 'modbus' ? `${n('polls')} polls, ${n('values')} values, ${refused('exceptions')} exceptions, ${n('timeouts')} timeouts` : `${n('received')} messages, ${refused('rejected')} refused, ${n('reconnectAttempts')} reconnect attempts`;
+  return { id: s.id, role: 'source', kind: s.kind, connected: s.connected(), detail };
+}
+
+/** The watchdog's name in the status: the controller it beats to. */
+function watchdogId(w: NonNullable<PlantConfig['watchdog']>): string {
+  return w.kind === 'modbus' ? `coil ${w.coil} at ${w.host}:${w.port}` : `via ${w.source}`;
+}
+
+/** The forwarder's counters, fetched from its thread once a second (the status is built synchronously). */
+function pollEvents(events: EventForwarder, sourceId: string): { status(): ConnectionStatus; stop(): void } {
+  let last: EventForwarderCounters | null = null;
+  const timer = setInterval(() => void events.counters().then((c) => (last = c)), 1000);
+  timer.unref();
+  return {
+    status: () => ({
+      id: `via ${sourceId}`, role: 'events', kind: 'mqtt', connected: last?.connected ?? false,
+      detail: last ? `${last.forwarded} forwarded, ${last.queued} waiting${last.dropped > 0 ? `, ${last.dropped} dropped (outbox full)` : ''}` : 'starting',
+    }),
+    stop: () => clearInterval(timer),
+  };
 }
 
 /** The outbox file beside the store (`plant.sqlite` → `plant.events.sqlite`); in memory with an in-memory store. */

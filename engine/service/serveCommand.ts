@@ -41,7 +41,8 @@ export function formatStatus(s: PlantStatus): string {
     return `  ${a.assetId.padEnd(9)} ${phase.padEnd(18)} ${a.quality.padEnd(5)} ${a.level.padEnd(6)}${a.latched ? '*' : ' '} score ${score}  v ${vel} mm/s  ${a.diagnosis ?? ''}${a.trips ? `  trips ${a.trips}` : ''}`;
   });
   const rejected = Object.values(s.rejected).reduce((x, y) => x + y, 0);
-  return `${new Date(s.atMs).toISOString()} ${s.source}: ${s.windowsScored} windows scored, ${rejected} frames rejected, ${s.dropped} dropped\n${rows.join('\n')}`;
+  const down = (s.connections ?? []).filter((c) => !c.connected).map((c) => `  DOWN ${c.role} ${c.id} (${c.kind}): ${c.detail}`);
+  return `${new Date(s.atMs).toISOString()} ${s.source}: ${s.windowsScored} windows scored, ${rejected} frames rejected, ${s.dropped} dropped\n${[...down, ...rows].join('\n')}`;
 }
 
 /**

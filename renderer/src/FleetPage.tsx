@@ -1,6 +1,7 @@
 import type React from 'react';
 import { useEffect, useRef, useState } from 'react';
 import type { AssetStatus, PlantStatus, VigilApi } from '../../engine/contract';
+import { ConnectionsStrip } from './ConnectionsStrip';
 import { ScoreSparkline } from './ScoreSparkline';
 import { HMI, clockTime, tableStyle, tdStyle, thStyle } from './theme';
 
@@ -61,6 +62,7 @@ export function FleetPage({ source, onOpen }: { source: StatusSource; onOpen?: (
       <p style={{ color: HMI.muted }}>
         {status.windowsScored} windows scored · {Object.values(status.rejected).reduce((a, b) => a + b, 0)} frames rejected · {status.dropped} dropped
       </p>
+      <ConnectionsStrip connections={status.connections} />
       <table style={tableStyle} data-testid="fleet-table" data-at-ms={status.atMs}>
         <thead>
           <tr>

@@ -1,11 +1,13 @@
 import { execSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlantStatusSchema } from '../../engine/contract';
 import { startServe, type ServeProcess } from '../../engine/service/serveProcess';
+import { MOSQUITTO, startMosquitto, type LocalPeer } from '../../engine/connect/localPeer';
+import { modbusControllerUnavailable, startModbusController, type ModbusControllerPeer } from '../../engine/connect/modbus/modbusController';
 
 const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -77,6 +79,94 @@ describe('the headless console on the demo plant (what `npm start` runs without 
     });
     expect(inked).toBeGreaterThan(100);
     await page.screenshot({ path: join(dir, 'fleet.png'), fullPage: true });
+    expect(errors).toEqual([]);
+  }, 60_000);
+});
+
+const plantPeersMissing = !MOSQUITTO ? 'mosquitto is not installed' : modbusControllerUnavailable();
+
+describe.skipIf(plantPeersMissing !== null)(`the headless console on a plant file (vigil serve --plant)${plantPeersMissing ? ` — SKIPPED: ${plantPeersMissing}` : ''}`, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-e2e-plant-'));
+  let serve: ServeProcess;
+  let broker: LocalPeer;
+  let plc: ModbusControllerPeer;
+  let browser: Browser | null = null;
+
+  beforeAll(async () => {
+    // The renderer was built by the suite above (same file, run in order).
+    if (!existsSync('out/renderer/index.html')) execSync('npx electron-vite build', { stdio: 'pipe' });
+    broker = await startMosquitto();
+    plc = await startModbusController({ assets: 1, watchdogMs: 60_000, presets: { 2000: 2970 } });
+    const file = join(dir, 'plant.yaml');
+    writeFileSync(file, `site: e2e-works
+sources:
+  - { id: broker, kind: mqtt, url: 'mqtt://127.0.0.1:${broker.port}' }
+  - id: plc
+    kind: modbus
+    host: 127.0.0.1
+    port: ${plc.port}
+    pollMs: 100
+    registers:
+      - { address: 2000, type: input, format: uint16, scale: 0.01, assetId: pump-1, channelId: speed, unit: Hz }
+assets:
+  - id: pump-1
+    name: Cooling pump
+    bearing: { name: SKF 6205, rollingElements: 9, rollerDiameterMm: 7.94, pitchDiameterMm: 39.04 }
+    nominalShaftHz: 24.75
+    channels:
+      - { id: de_accel, source: broker, sampleRateHz: 12800, windowSize: 1024 }
+    setpoints:
+      score: { alert: 1.0, danger: 3.0, onDelayWindows: 2 }
+      velocityMmS: { alert: 4.5, danger: 7.1, onDelayWindows: 2 }
+outputs:
+  - { kind: mqtt, source: broker, ackTimeoutMs: 500 }
+  - { kind: modbus, host: 127.0.0.1, port: ${plc.port}, coils: { pump-1: 0 } }
+watchdog: { kind: modbus, host: 127.0.0.1, port: ${plc.port}, coil: 1000, periodMs: 200 }
+events: { source: broker }
+`);
+    serve = await startServe(['--plant', file, '--db', join(dir, 'plant.sqlite')]);
+    if (haveChromium) {
+      browser = await chromium.launch({
+        executablePath: CHROMIUM,
+        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      });
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    const code = await serve?.stop();
+    await plc?.stop();
+    await broker?.stop();
+    expect(code).toBe(0);
+  });
+
+  it('reports every link of the plant in its status, all up', async () => {
+    const connected = async (): Promise<string[]> => {
+      const s = PlantStatusSchema.parse(await (await fetch(`${serve.url}/status`)).json());
+      return (s.connections ?? []).filter((c) => c.connected).map((c) => `${c.role} ${c.id}`);
+    };
+    await expect.poll(connected, { timeout: 15_000 }).toEqual(['source broker', 'source plc', 'trip output mqtt:broker', `trip output modbus:127.0.0.1:${plc.port}`, `watchdog coil 1000 at 127.0.0.1:${plc.port}`, 'events via broker']);
+    const s = PlantStatusSchema.parse(await (await fetch(`${serve.url}/status`)).json());
+    expect(s.source).toBe('plant e2e-works');
+    expect(s.assets.map((a) => [a.assetId, a.quality])).toEqual([['pump-1', 'stale']]); // no gateway publishes its waveform
+  }, 30_000);
+
+  it.skipIf(!haveChromium)(`shows the plant's connections on the fleet page, and the PLC as down once it goes away${haveChromium ? '' : ` — SKIPPED: no Chromium at ${CHROMIUM}`}`, async () => {
+    const page = await browser!.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${serve.url}/`);
+    await page.getByRole('heading', { name: 'Vigil — plant e2e-works' }).waitFor({ timeout: 15_000 });
+    const strip = page.getByTestId('connections');
+    await expect.poll(async () => strip.locator('p').textContent(), { timeout: 15_000 }).toBe('All 6 plant connections up');
+
+    await plc.stop();
+    await expect.poll(async () => page.locator('li[data-connection="plc"]').getAttribute('data-connected'), { timeout: 15_000 }).toBe('false');
+    expect(await strip.locator('p').textContent()).toMatch(/^[1-9] of 6 plant connections down$/);
+    // Down links come first, in red, and say DOWN.
+    expect(await strip.locator('li').first().textContent()).toMatch(/^○ DOWN /);
+    await page.screenshot({ path: join(dir, 'plant-connections.png'), fullPage: true });
     expect(errors).toEqual([]);
   }, 60_000);
 });

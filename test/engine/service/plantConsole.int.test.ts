@@ -106,7 +106,7 @@ describe.skipIf(skip !== null)(`plant console from a plant file${skip ? ` (skipp
 
     const outputs: PlantTripOutputs = startPlantTripOutputs(parsed.config, { log });
     cleanups.push(() => outputs.dispose());
-    const c: PlantConsole = await startPlantConsole(parsed.config, parsed.assets, { dbPath: ':memory:', actuator: outputs.actuator, statusIntervalMs: 100, log });
+    const c: PlantConsole = await startPlantConsole(parsed.config, parsed.assets, { dbPath: ':memory:', actuator: outputs.actuator, outputs: () => outputs.connections(), statusIntervalMs: 100, log });
     let stopped = false;
     cleanups.push(() => !stopped && c.stop());
     const gatewayClient = await rawClient(url);
@@ -123,9 +123,15 @@ describe.skipIf(skip !== null)(`plant console from a plant file${skip ? ` (skipp
     await until(() => c.engine.status().assets[0]!.quality === 'good' && c.engine.status().assets[0]!.shaftHz !== null, 10_000, 'the pump to be scored');
     await until(() => c.engine.status().assets[0]!.shaftHz === 29.7, 5_000, 'the measured speed to reach the features');
     expect(c.values.view(Date.now())).toEqual([{ assetId: 'pump-1', channelId: 'speed', atMs: expect.any(Number), value: 29.7, sourceId: 'plc', stale: false }]);
-    await until(() => outputs.describe().every((l) => l.endsWith(': connected')), 5_000, 'both trip outputs to connect');
+    await until(() => outputs.connections().every((o) => o.connected), 5_000, 'both trip outputs to connect');
     expect(c.engine.status().assets[0]!).toMatchObject({ level: 'normal', latched: false, trips: 0 });
     expect(await eventually(async () => (await readControllerState(plc)).toggles, (t) => t > 2, 3_000)).toBeGreaterThan(2);
+
+    // Every link in the status, up.
+    await until(() => (c.engine.status().connections ?? []).every((l) => l.connected) && c.engine.status().connections?.length === 6, 3_000, 'every link to be up');
+    expect(c.engine.status().connections!.map((l) => [l.role, l.kind, l.id])).toEqual([
+      ['source', 'mqtt', 'broker'], ['source', 'modbus', 'plc'], ['trip output', 'mqtt', 'mqtt:broker'], ['trip output', 'modbus', `modbus:127.0.0.1:${plc.port}`], ['watchdog', 'modbus', `coil 1000 at 127.0.0.1:${plc.port}`], ['events', 'mqtt', 'via broker'],
+    ]);
 
     // Shaking: 2 g at 50 Hz is ~44 mm/s RMS, far past danger (7.1): one trip, to both controllers.
     gateway.setAmplitude(2);
@@ -162,7 +168,7 @@ describe.skipIf(skip !== null)(`plant console from a plant file${skip ? ` (skipp
     await new Promise((r) => setTimeout(r, 500));
     expect(c.engine.status().assets[0]).toMatchObject({ quality: 'stale', level: 'normal', latched: false, trips: 0, score: null });
     expect(c.sources.sources.map((s) => [s.id, s.connected()])).toEqual([['broker', false], ['plc', false]]);
-    expect(() => outputs.actuator.requestTrip({ assetId: 'pump-1', decidedAtMs: 0, reason: 'test' })).toThrow(/no trip output took the command for pump-1: mqtt:mqtt:\/\/127\.0\.0\.1:1: not yet connected to the MQTT broker at mqtt:\/\/127\.0\.0\.1:1 \(.*\); trip of pump-1 NOT sent; modbus:127\.0\.0\.1:2: not connected to the controller \(127\.0\.0\.1:2 unreachable/);
+    expect(() => outputs.actuator.requestTrip({ assetId: 'pump-1', decidedAtMs: 0, reason: 'test' })).toThrow(/no trip output took the command for pump-1: mqtt:broker: not yet connected to the MQTT broker at mqtt:\/\/127\.0\.0\.1:1 \(.*\); trip of pump-1 NOT sent; modbus:127\.0\.0\.1:2: not connected to the controller \(127\.0\.0\.1:2 unreachable/);
     expect(outputs.recorder.trips()).toEqual([]);
   });
 
@@ -192,6 +198,8 @@ describe.skipIf(skip !== null)(`plant console from a plant file${skip ? ` (skipp
     expect(await eventually(() => readControllerState(plc), (st) => st.tripped[0] === true, 3_000)).toMatchObject({ tripped: [true], causes: ['command'] });
     await until(() => lines.some((l) => /trip output mqtt:broker: trip of pump-1 .* acknowledged by the controller/.test(l)) && lines.some((l) => /trip output modbus:127\.0\.0\.1:\d+: pump-1 verified/.test(l)), 3_000, 'the outcomes in the log');
     expect((await engine.commandedTrips()).map((t) => t.assetId)).toEqual(['pump-1']);
+    // The output thread tells the engine thread how its outputs are, for the status every screen gets.
+    await until(() => (engine.status()?.connections ?? []).filter((l) => l.role === 'trip output' && l.connected).length === 2, 3_000, 'both trip outputs in the status');
   });
 
   it('given a plant file with mistakes, when vigil serve is asked to run it, then it prints each mistake at its line and does not start', async () => {

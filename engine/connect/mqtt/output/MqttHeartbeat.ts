@@ -104,6 +104,11 @@ export class MqttHeartbeat {
     return hb;
   }
 
+  /** True while heartbeats reach the broker (they are skipped, not queued, while it is away). */
+  get connected(): boolean {
+    return this.#session.ready && !this.#stopped;
+  }
+
   /** A copy of the running totals. */
   counters(): HeartbeatCounters {
     const s = this.#session.stats();
