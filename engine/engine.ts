@@ -334,6 +334,14 @@ export class Engine {
     });
   }
 
+  /**
+   * Latches `assetId` on a trip engine `from` already commanded (scale-out takeover), sending
+   * nothing; returns false if it was latched already. Reset as any latch, by an engineer.
+   */
+  adoptLatch(assetId: string, from: string, commandId: string, reason: string): boolean {
+    return this.requireMonitor(assetId).adoptLatch(this.opts.clock(), from, commandId, reason);
+  }
+
   /** Inhibits (true) or re-enables (false) the asset's trips; returns whether anything changed. */
   setBypass(assetId: string, on: boolean, by: string, reason: string): boolean {
     const m = this.requireMonitor(assetId);

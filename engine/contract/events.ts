@@ -106,6 +106,7 @@ export interface ProtectionNotice {
     | 'trip_suppressed_by_bypass'
     | 'first_out'
     | 'latch_reset'
+    | 'latch_adopted'
     | 'reset_refused'
     | 'config_applied';
   detail: string;

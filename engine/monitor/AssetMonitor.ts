@@ -359,6 +359,11 @@ export class AssetMonitor {
     return this.lastReceipt;
   }
 
+  /** Latches the asset on a trip another engine commanded, sending nothing (see AdoptLatch); false if it was latched already. */
+  adoptLatch(atMs: number, from: string, commandId: string, reason: string): boolean {
+    return this.command({ type: 'AdoptLatch', atMs: this.decisionTime(atMs), from, commandId, reason }, null).length > 0;
+  }
+
   /** Inhibits trips of the asset (levels and alarms go on); the bypass is shown until removed. */
   bypass(atMs: number, by: string, reason: string): boolean {
     return this.command({ type: 'Bypass', atMs: this.decisionTime(atMs), by, reason }, null).length > 0;
@@ -625,6 +630,9 @@ export class AssetMonitor {
         return;
       case 'LatchReset':
         this.notice({ kind: 'latch_reset', atMs: e.atMs, by: e.by, detail: `latch reset by ${e.by}` });
+        return;
+      case 'LatchAdopted':
+        this.notice({ kind: 'latch_adopted', atMs: e.atMs, by: e.from, detail: `latched by engine ${e.from}'s trip ${e.commandId} (${e.reason}), taken over with the asset; reset it here once the machine is safe` });
         return;
       case 'ResetRefused':
         this.notice({ kind: 'reset_refused', atMs: e.atMs, by: e.by, detail: `reset by ${e.by} refused: ${e.reason}` });

@@ -60,8 +60,22 @@ export interface OperatorTrip {
   reason: string;
 }
 
-/** Every command the decider accepts: windows from the feed, the rest from operators. */
-export type ProtectionV2Command = EvaluateWindow | ResetLatch | Bypass | RemoveBypass | OperatorTrip;
+/**
+ * Take over a trip another engine commanded (scale-out: the asset moved to this engine after its
+ * owner tripped it and died). The asset latches as that trip left it, and nothing is sent: the
+ * controller already has the command, and sending it again would be a second trip for one event.
+ */
+export interface AdoptLatch {
+  type: 'AdoptLatch';
+  atMs: number;
+  /** The engine that commanded the trip. */
+  from: string;
+  commandId: string;
+  reason: string;
+}
+
+/** Every command the decider accepts: windows from the feed, the rest from operators (and a taken-over latch). */
+export type ProtectionV2Command = EvaluateWindow | ResetLatch | Bypass | RemoveBypass | OperatorTrip | AdoptLatch;
 
 const who = z.string().trim().min(1, { error: 'say who: an operator command without a name cannot be audited' });
 
@@ -149,6 +163,15 @@ export interface FirstOutRecorded extends SetpointEvidence {
   atMs: number;
   /** Other groups that reached danger in the same window (config order breaks the tie). */
   simultaneous: string[];
+}
+
+/** A trip another engine commanded now holds this engine's latch (see AdoptLatch). */
+export interface LatchAdopted {
+  type: 'LatchAdopted';
+  atMs: number;
+  from: string;
+  commandId: string;
+  reason: string;
 }
 
 /** A latched danger was released by an operator. */
@@ -240,6 +263,7 @@ export type ProtectionV2Event =
   | TripSuppressedByBypass
   | FirstOutRecorded
   | LatchReset
+  | LatchAdopted
   | ResetRefused
   | Bypassed
   | BypassRemoved

@@ -217,6 +217,8 @@ export function decideProtection(state: ProtectionV2State, cmd: ProtectionV2Comm
       return state.bypass ? NO_EVENTS : [{ type: 'Bypassed', atMs: cmd.atMs, by: cmd.by, reason: cmd.reason }];
     case 'OperatorTrip':
       return operatorTrip(state, cmd.atMs);
+    case 'AdoptLatch':
+      return state.latched ? NO_EVENTS : [{ type: 'LatchAdopted', atMs: cmd.atMs, from: cmd.from, commandId: cmd.commandId, reason: cmd.reason }];
     case 'RemoveBypass': {
       if (!state.bypass) return NO_EVENTS;
       const removed: ProtectionV2Event = { type: 'BypassRemoved', atMs: cmd.atMs, by: cmd.by, bypassedSinceMs: state.bypass.sinceMs };
@@ -247,6 +249,8 @@ export function evolveProtection(state: ProtectionV2State, e: ProtectionV2Event)
       return stateWith(state, { latched: true });
     case 'LatchReset':
       return stateWith(state, { latched: false });
+    case 'LatchAdopted':
+      return stateWith(state, { latched: true });
     case 'Bypassed':
       return stateWith(state, { bypass: { by: e.by, reason: e.reason, sinceMs: e.atMs } });
     case 'BypassRemoved':
