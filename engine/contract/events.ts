@@ -38,8 +38,8 @@ export interface AlarmLevelChanged {
   groupId?: string;
   /** Channels whose value was at or above the level. */
   channelIds?: string[];
-  /** 'reset': an engineer released a latched danger; 'operator': an emergency stop (value and setpoint 0). */
-  cause?: 'setpoint' | 'reset' | 'operator';
+  /** 'reset': an engineer released a latched danger; 'operator': an emergency stop (value and setpoint 0); 'adopted': a trip taken over from another engine. */
+  cause?: 'setpoint' | 'reset' | 'operator' | 'adopted';
   /** The protection configuration version in force. */
   configVersion?: string;
 }

@@ -133,8 +133,11 @@ export interface LevelChanged extends SetpointEvidence {
   atMs: number;
   from: AlarmLevel;
   to: AlarmLevel;
-  /** 'operator': an emergency stop took the asset to danger (groupId 'operator', value and setpoint NaN). */
-  cause: 'setpoint' | 'reset' | 'operator';
+  /**
+   * 'operator': an emergency stop took the asset to danger (groupId 'operator', value and setpoint NaN).
+   * 'adopted': a trip another engine commanded, taken over with the asset (groupId 'taken-over').
+   */
+  cause: 'setpoint' | 'reset' | 'operator' | 'adopted';
   bypassed: boolean;
 }
 

@@ -1,6 +1,7 @@
 import type { AlarmLevel } from '../contract/events';
 import type { Quality } from '../contract/frame';
 import type {
+  AdoptLatch,
   ChannelReading,
   EvaluateWindow,
   ProtectionV2Command,
@@ -178,6 +179,20 @@ function operatorTrip(state: ProtectionV2State, atMs: number): readonly Protecti
   return out;
 }
 
+/** The group an adopted trip is recorded under: another engine decided it, this one only holds it. */
+export const ADOPTED_TRIP_GROUP = 'taken-over';
+
+/** AdoptLatch: danger and latched as the trip left the asset, with no trip decision (nothing is sent again). */
+function adoptLatch(state: ProtectionV2State, cmd: AdoptLatch): readonly ProtectionV2Event[] {
+  if (state.latched) return NO_EVENTS;
+  const evidence = { groupId: ADOPTED_TRIP_GROUP, channelIds: [], faultedChannelIds: [], value: Number.NaN, setpoint: Number.NaN, tripMultiply: 1 };
+  const out: ProtectionV2Event[] = [];
+  if (state.level !== 'danger') out.push({ type: 'LevelChanged', atMs: cmd.atMs, from: state.level, to: 'danger', cause: 'adopted', bypassed: state.bypass !== null, ...evidence });
+  if (state.firstOut === null) out.push({ type: 'FirstOutRecorded', atMs: cmd.atMs, simultaneous: [], ...evidence });
+  out.push({ type: 'LatchAdopted', atMs: cmd.atMs, from: cmd.from, commandId: cmd.commandId, reason: cmd.reason });
+  return out;
+}
+
 /** ResetLatch: accepted only when latched and no group's danger timer is running or held. */
 function resetLatch(state: ProtectionV2State, atMs: number, by: string): readonly ProtectionV2Event[] {
   if (!state.latched) return [{ type: 'ResetRefused', atMs, by, reason: 'nothing is latched', holding: [] }];
@@ -218,7 +233,7 @@ export function decideProtection(state: ProtectionV2State, cmd: ProtectionV2Comm
     case 'OperatorTrip':
       return operatorTrip(state, cmd.atMs);
     case 'AdoptLatch':
-      return state.latched ? NO_EVENTS : [{ type: 'LatchAdopted', atMs: cmd.atMs, from: cmd.from, commandId: cmd.commandId, reason: cmd.reason }];
+      return adoptLatch(state, cmd);
     case 'RemoveBypass': {
       if (!state.bypass) return NO_EVENTS;
       const removed: ProtectionV2Event = { type: 'BypassRemoved', atMs: cmd.atMs, by: cmd.by, bypassedSinceMs: state.bypass.sinceMs };

@@ -145,7 +145,7 @@ export interface ProtectionDetail {
   channelIds: string[];
   /** Faulted channels that voted (vote-as-tripped); trips only. */
   faultedChannelIds: string[];
-  cause: 'setpoint' | 'reset' | 'bypass-removed' | 'operator';
+  cause: 'setpoint' | 'reset' | 'bypass-removed' | 'operator' | 'adopted';
   configVersion: string | null;
 }
 

@@ -180,6 +180,23 @@ describe('protection v2: latch, reset, bypass, first-out', () => {
     expect(r.state).toMatchObject({ latched: true, bypass: { by: 'tech-7' } });
   });
 
+  it('given an asset taken over from an engine that tripped it, when the latch is adopted, then it is at danger and latched without a trip decision, a second adoption changes nothing, and a reset releases it', () => {
+    const plan = givenPlan([velocityGroup()]);
+    const adopt = (atMs: number) => ({ type: 'AdoptLatch', atMs, from: 'engine-a', commandId: 'trip-42', reason: 'velocity 9.1 mm/s ≥ danger 7.1' }) as const;
+    const r = run(plan, [window(0, { a: 1 }), adopt(100), adopt(200), window(300, { a: 1 }), { type: 'ResetLatch', atMs: 400, by: 'erin' }]);
+    const evidence = { groupId: 'taken-over', channelIds: [], faultedChannelIds: [], value: Number.NaN, setpoint: Number.NaN, tripMultiply: 1 };
+    expect(r.events).toEqual([
+      { type: 'LevelChanged', atMs: 100, from: 'normal', to: 'danger', cause: 'adopted', bypassed: false, ...evidence },
+      { type: 'FirstOutRecorded', atMs: 100, simultaneous: [], ...evidence },
+      { type: 'LatchAdopted', atMs: 100, from: 'engine-a', commandId: 'trip-42', reason: 'velocity 9.1 mm/s ≥ danger 7.1' },
+      { type: 'LatchReset', atMs: 400, by: 'erin' },
+      { type: 'LevelChanged', atMs: 400, from: 'danger', to: 'normal', cause: 'reset', bypassed: false, ...evidence },
+    ]);
+    expect(only(r.events, 'TripDecided')).toEqual([]);
+    expect(r.state).toMatchObject({ latched: false, level: 'normal', firstOut: null });
+    expect(run(plan, [adopt(100)]).state).toMatchObject({ latched: true, level: 'danger' });
+  });
+
   it('given two groups, when one alerts first but the other reaches danger first, then first-out is the danger one and stays', () => {
     const plan = givenPlan([
       velocityGroup(),
