@@ -4,7 +4,7 @@ import type { VectorSample } from '../../engine';
 import { decodeWave, PAYLOAD_PROBLEMS, type PayloadProblem } from './frameCodec';
 import { SequenceTracker, type SequenceCounts } from './sequenceTracker';
 import { connectSourceClient } from './sourceClient';
-import { parseDataTopic, siteDataFilters } from './topics';
+import { assetDataFilters, parseDataTopic, siteDataFilters } from './topics';
 
 /** Where the source delivers what it decoded (the engine's ingest, through a frame bus). */
 export interface SourceSink {
@@ -17,7 +17,7 @@ export interface SourceSink {
 }
 
 /** Why the source itself refused a message (before ingest saw anything). */
-export const SOURCE_REJECTS = [...PAYLOAD_PROBLEMS, 'bad_json', 'bad_value', 'unknown_topic', 'unknown_vector_channel', 'duplicate', 'sink_error'] as const;
+export const SOURCE_REJECTS = [...PAYLOAD_PROBLEMS, 'bad_json', 'bad_value', 'unknown_topic', 'unknown_vector_channel', 'duplicate', 'sink_error', 'not_followed'] as const;
 export type SourceReject = (typeof SOURCE_REJECTS)[number];
 
 /** What the source has seen: `received` = `frames` + `vectors` + `values` + every rejection. */
@@ -47,6 +47,11 @@ export interface MqttSourceOptions {
   password?: string;
   /** MQTT 5 shared subscription group (`$share/<group>/...`): engines of a group split the messages. */
   sharedGroup?: string;
+  /**
+   * 'site' (default): every asset of the site. 'assets': only the assets `follow` names, so an
+   * engine of a scale-out group receives the data of the assets it holds and no other.
+   */
+  subscribe?: 'site' | 'assets';
   /** Feature names of each vector channel, in the model's order; null: not a vector channel. */
   vectorFeatures?: (assetId: string, channelId: string) => readonly string[] | null;
   sink: SourceSink;
@@ -74,16 +79,20 @@ export class MqttSource {
   readonly #o: MqttSourceOptions;
   readonly #seq = new SequenceTracker();
   readonly #c: Omit<MqttSourceCounters, 'sequence'>;
+  /** Subscribed on every connection; with `subscribe: 'assets'`, changed by follow and unfollow. */
+  readonly #filters: string[];
+  readonly #followed = new Set<string>();
 
   private constructor(o: MqttSourceOptions) {
     this.#o = o;
     this.#c = { connected: false, received: 0, frames: 0, vectors: 0, values: 0, rejected: Object.fromEntries(SOURCE_REJECTS.map((r) => [r, 0])) as Record<SourceReject, number>, connects: 0, disconnects: 0, reconnectAttempts: 0, lastMessageAtMs: null };
     const prefix = o.sharedGroup ? `$share/${o.sharedGroup}/` : '';
+    this.#filters = o.subscribe === 'assets' ? [] : siteDataFilters(o.site).map((f) => prefix + f);
     this.#client = connectSourceClient(
       {
         ...o,
         clientId: o.clientId ?? `vigil-source-${Math.random().toString(16).slice(2, 10)}`,
-        filters: siteDataFilters(o.site).map((f) => prefix + f),
+        filters: this.#filters,
         label: `mqtt source (site ${o.site})`,
       },
       this.#c,
@@ -114,6 +123,29 @@ export class MqttSource {
     });
   }
 
+  /**
+   * Starts receiving `assetId`'s data (`subscribe: 'assets'`): subscribed now if connected, and on
+   * every reconnection. Idempotent.
+   */
+  follow(assetId: string): void {
+    if (this.#o.subscribe !== 'assets' || this.#followed.has(assetId)) return;
+    this.#followed.add(assetId);
+    const filters = assetDataFilters(this.#o.site, assetId);
+    this.#filters.push(...filters);
+    if (this.#c.connected) this.#client.subscribe(filters, { qos: 0 }, (err) => err && this.#o.log?.(`mqtt source: subscribing to ${assetId} failed: ${err.message}`));
+  }
+
+  /**
+   * Stops receiving `assetId`'s data: from this call on its messages are refused as `not_followed`
+   * (some may still be on their way from the broker), and the subscription is removed.
+   */
+  unfollow(assetId: string): void {
+    if (!this.#followed.delete(assetId)) return;
+    const filters = assetDataFilters(this.#o.site, assetId);
+    for (const f of filters) this.#filters.splice(this.#filters.indexOf(f), 1);
+    if (this.#c.connected) this.#client.unsubscribe(filters);
+  }
+
   counters(): MqttSourceCounters {
     return { ...this.#c, rejected: { ...this.#c.rejected }, sequence: this.#seq.totals() };
   }
@@ -133,6 +165,7 @@ export class MqttSource {
     this.#c.lastMessageAtMs = (this.#o.clock ?? Date.now)();
     const t = parseDataTopic(topic);
     if (!t || t.site !== this.#o.site) return this.#reject('unknown_topic');
+    if (this.#o.subscribe === 'assets' && !this.#followed.has(t.assetId)) return this.#reject('not_followed');
     try {
       if (t.kind === 'wave') this.#wave(t.assetId, t.channelId, payload);
       else this.#valueMessage(t.assetId, t.channelId, payload);

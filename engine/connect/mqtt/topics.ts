@@ -71,6 +71,11 @@ export function heartbeatTopic(site: string, engineId: string): string {
   return `${TOPIC_ROOT}/${level('site', site)}/engine/${level('engine', engineId)}/heartbeat`;
 }
 
+/** The subscriptions for one asset's data topics: `vigil/v1/<site>/<asset>/+/wave` and `.../value`. */
+export function assetDataFilters(site: string, assetId: string): string[] {
+  return [`${TOPIC_ROOT}/${level('site', site)}/${level('asset', assetId)}/+/wave`, `${TOPIC_ROOT}/${level('site', site)}/${level('asset', assetId)}/+/value`];
+}
+
 /** The subscriptions for every data topic of a site: `vigil/v1/<site>/+/+/wave` and `.../value` (not the command topics). */
 export function siteDataFilters(site: string): string[] {
   return [`${TOPIC_ROOT}/${level('site', site)}/+/+/wave`, `${TOPIC_ROOT}/${level('site', site)}/+/+/value`];

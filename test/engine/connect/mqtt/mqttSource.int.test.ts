@@ -53,6 +53,30 @@ async function source(port: number, sink: SourceSink, vectorFeatures?: (assetId:
 const samplesOf = (n: number, k: number) => Float32Array.from({ length: n }, (_, i) => Math.sin((i + k) / 7));
 
 describe.skipIf(!MOSQUITTO)('MqttSource (mosquitto)', () => {
+  it('given a source that follows chosen assets (scale-out), then only their data arrives, and after unfollow none of it does', async () => {
+    const b = await broker();
+    const rec = recordingSink();
+    const s = MqttSource.start({ url: `mqtt://127.0.0.1:${b.port}`, site: SITE, sink: rec.sink, subscribe: 'assets' });
+    cleanups.push(() => s.dispose());
+    await expect.poll(() => s.counters().connected, { timeout: 5000 }).toBe(true);
+    s.follow('pump-101');
+    await new Promise((r) => setTimeout(r, 200));
+    const pub = await publisher(b.port);
+    const frame = (seq: number) => encodeWave({ seq, startMs: 1_000 + seq * 10, sampleRateHz: 25_600, samples: samplesOf(256, seq) });
+    await pub.publishAsync(waveTopic(SITE, 'pump-101', DEMO_CHANNEL_ID), frame(0), { qos: 1 });
+    await pub.publishAsync(waveTopic(SITE, 'fan-201', DEMO_CHANNEL_ID), frame(0), { qos: 1 });
+    await pub.publishAsync(valueTopic(SITE, 'pump-101', 'speed'), JSON.stringify({ t: 1_000, v: 24.75 }), { qos: 1 });
+    await expect.poll(() => s.counters().received, { timeout: 5000 }).toBe(2);
+    expect(rec.frames.map((f) => f.assetId)).toEqual(['pump-101']);
+    expect(rec.values).toEqual([{ assetId: 'pump-101', channelId: 'speed', atMs: 1_000, value: 24.75 }]);
+
+    s.unfollow('pump-101');
+    await new Promise((r) => setTimeout(r, 200));
+    await pub.publishAsync(waveTopic(SITE, 'pump-101', DEMO_CHANNEL_ID), frame(1), { qos: 1 });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(s.counters()).toMatchObject({ received: 2, frames: 1, values: 1 });
+  });
+
   it('given frames with a gap and a repeat, then the frames arrive whole and in order, the gap and the duplicate are counted, and the duplicate is not delivered', async () => {
     const b = await broker();
     const rec = recordingSink();
