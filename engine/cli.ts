@@ -16,7 +16,7 @@ import { checkPlantCommand } from './config/plant/checkPlantCommand';
 export class UsageError extends Error {}
 
 const USAGE = `usage:
-  vigil serve [--port N] [--host ADDR] [--db FILE] [--seed N] [--machines N] [--duration S] [--ui DIR] [--mqtt embedded|URL | --plant FILE]
+  vigil serve [--port N] [--host ADDR] [--db FILE] [--seed N] [--machines N] [--duration S] [--ui DIR] [--mqtt embedded|URL | --plant FILE [--engine-id NAME]]
   vigil evaluate cwru --data DIR --out FILE.json [--precision int8|fp32]
   vigil evaluate ims  --data DIR --out FILE.json [--precision int8|fp32]
   vigil evaluate nab  --data DIR --out DIR
@@ -86,13 +86,16 @@ export async function main(argv: string[]): Promise<number> {
         return await replayCommand({ data: need(values, 'data'), file: need(values, 'file'), fast: values.fast === true, db: values.db as string | undefined });
       }
       case 'serve': {
-        const { values } = parse(rest, { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, seed: { type: 'string' }, machines: { type: 'string' }, duration: { type: 'string' }, ui: { type: 'string' }, mqtt: { type: 'string' }, plant: { type: 'string' } });
+        const { values } = parse(rest, { port: { type: 'string' }, host: { type: 'string' }, db: { type: 'string' }, seed: { type: 'string' }, machines: { type: 'string' }, duration: { type: 'string' }, ui: { type: 'string' }, mqtt: { type: 'string' }, plant: { type: 'string' }, 'engine-id': { type: 'string' } });
         if (values.host !== undefined && values.port === undefined) throw new UsageError('--host needs --port');
         const mqttOpt = values.mqtt as string | undefined;
         const plant = values.plant as string | undefined;
+        const engineId = values['engine-id'] as string | undefined;
+        if (engineId !== undefined && plant === undefined) throw new UsageError('--engine-id names an engine of a plant: use it with --plant');
+        if (engineId !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(engineId)) throw new UsageError(`--engine-id must be 1–64 letters, digits, '.', '_' or '-', got '${engineId}'`);
         if (plant !== undefined && (mqttOpt !== undefined || values.machines !== undefined)) throw new UsageError('--plant runs the plant the file describes: --mqtt and --machines are for the demo plant');
         if (mqttOpt !== undefined && mqttOpt !== 'embedded' && !/^(mqtts?|wss?):\/\//.test(mqttOpt)) throw new UsageError(`--mqtt must be 'embedded' or a broker URL (mqtt://host:port), got '${mqttOpt}'`);
-        return await serveCommand({ port: optNumber(values.port, 'port'), host: values.host as string | undefined, db: values.db as string | undefined, seed: optNumber(values.seed, 'seed'), machines: optNumber(values.machines, 'machines'), durationS: optNumber(values.duration, 'duration'), uiDir: values.ui as string | undefined, ...(mqttOpt === undefined ? {} : { mqtt: mqttOpt }), ...(plant === undefined ? {} : { plant }) });
+        return await serveCommand({ port: optNumber(values.port, 'port'), host: values.host as string | undefined, db: values.db as string | undefined, seed: optNumber(values.seed, 'seed'), machines: optNumber(values.machines, 'machines'), durationS: optNumber(values.duration, 'duration'), uiDir: values.ui as string | undefined, ...(mqttOpt === undefined ? {} : { mqtt: mqttOpt }), ...(plant === undefined ? {} : { plant }), ...(engineId === undefined ? {} : { engineId }) });
       }
       case 'incident': {
         const { values } = parse(rest, { db: { type: 'string' }, id: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, asset: { type: 'string' } });

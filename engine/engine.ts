@@ -104,6 +104,7 @@ export class Engine {
   private readonly ownsLearner: boolean;
   private errors = 0;
   private connectionsOf: (() => ConnectionStatus[]) | null = null;
+  private holderOf: ((assetId: string) => string | null) | null = null;
   lastError: unknown = null;
 
   private constructor(private readonly opts: EngineOptions) {
@@ -379,6 +380,11 @@ export class Engine {
     this.connectionsOf = fn;
   }
 
+  /** Scale-out: which engine runs each asset, for the status (`AssetStatus.heldBy`). */
+  reportHolders(fn: (assetId: string) => string | null): void {
+    this.holderOf = fn;
+  }
+
   status(): PlantStatus {
     const counters = this.ingest.counters();
     const rejected = { ...counters.rejected };
@@ -395,6 +401,7 @@ export class Engine {
       return {
         assetId: a.assetId,
         name: a.name,
+        ...(this.holderOf ? { heldBy: this.holderOf(a.assetId) } : {}),
         phase: m.modelVersion ? ('monitoring' as const) : ('commissioning' as const),
         commissioningProgress: m.commissioningProgress,
         quality,

@@ -22,6 +22,9 @@ export interface RunningSource {
   connected(): boolean;
   /** The source's own counters (received, delivered, each rejection, reconnects). */
   counters(): object;
+  /** Scale-out: start and stop receiving an asset's data (MQTT sources; the others deliver every asset and the console keeps what it holds). */
+  follow?(assetId: string): void;
+  unfollow?(assetId: string): void;
   stop(): Promise<void>;
 }
 
@@ -99,10 +102,15 @@ function startMqtt(config: PlantConfig, s: MqttSourceConfig, sink: SourceSink, o
   const vectorFeatures = vectorFeaturesOf(config);
   const source = MqttSource.start({
     url: s.url, site: config.site, protocolVersion: s.protocolVersion, clientId: s.clientId ?? o.clientId,
+    // Scale-out: each engine subscribes to the assets it holds, so an asset's data reaches one engine.
+    ...(config.scaleout ? { subscribe: 'assets' as const } : {}),
     ...login, ...(s.sharedGroup === undefined ? {} : { sharedGroup: s.sharedGroup }),
     vectorFeatures, sink, clock: o.clock, log: (l) => o.log(`source ${s.id}: ${l}`),
   });
-  return { id: s.id, kind: 'mqtt', connected: () => source.counters().connected, counters: () => source.counters(), stop: () => source.dispose() };
+  return {
+    id: s.id, kind: 'mqtt', connected: () => source.counters().connected, counters: () => source.counters(), stop: () => source.dispose(),
+    follow: (assetId) => source.follow(assetId), unfollow: (assetId) => source.unfollow(assetId),
+  };
 }
 
 function startSparkplug(s: SparkplugSourceConfig, sink: SourceSink, o: { log: (l: string) => void; clock: () => number; env: Readonly<Record<string, string | undefined>>; clientId: string }): RunningSource {

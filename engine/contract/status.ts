@@ -10,6 +10,11 @@ import { FAULT_KINDS } from './features';
 export const AssetStatusSchema = z.object({
   assetId: z.string(),
   name: z.string(),
+  /**
+   * Scale-out: the engine running this asset now (null: none, between leases); absent for a plant
+   * one engine runs. An asset another engine runs has no data here: its live state is that engine's.
+   */
+  heldBy: z.string().nullable().optional(),
   phase: z.enum(['commissioning', 'monitoring']),
   commissioningProgress: z.number().min(0).max(1),
   quality: z.enum(QUALITY_STATES),
@@ -50,7 +55,7 @@ export type AssetStatus = z.infer<typeof AssetStatusSchema>;
  */
 export const ConnectionStatusSchema = z.object({
   id: z.string(),
-  role: z.enum(['source', 'trip output', 'watchdog', 'events']),
+  role: z.enum(['source', 'trip output', 'watchdog', 'events', 'scale-out']),
   kind: z.string(),
   connected: z.boolean(),
   /** One line for a person: counts, the last error, how many wait to be forwarded. */

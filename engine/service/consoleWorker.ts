@@ -52,7 +52,7 @@ async function main(): Promise<void> {
   };
   try {
     running = data.plant
-      ? await startPlantConsole(data.plant.config, data.plant.assets, { ...common, outputs: () => output?.outputs() ?? [] })
+      ? await startPlantConsole(data.plant.config, data.plant.assets, { ...common, outputs: () => output?.outputs() ?? [], ...(data.plant.engineId ? { engineId: data.plant.engineId } : {}) })
       : await startDemoConsole({
           ...common,
           ...(data.machineCount === undefined ? {} : { machines: demoMachines(data.machineCount) }),

@@ -30,7 +30,7 @@ export interface ConsoleWorkerData {
    * of the demo plant: its sources feed the engine, its watchdog beats from the engine thread, and
    * its trip outputs live in the trip output thread.
    */
-  plant?: { config: PlantConfig; assets: AssetConfig[] };
+  plant?: { config: PlantConfig; assets: AssetConfig[]; engineId?: string };
   /** The trip output thread's port (transferred): trips go there; without it, to a recorder in the engine thread. */
   output?: OutputLink;
 }

@@ -10,6 +10,10 @@ import { mqttLoginOf, mqttSourceOf } from '../connect/plantMqtt';
 import { ProcessValues } from '../connect/ProcessValues';
 import { FrameBus } from '../ingest/frameBus';
 import { startConsoleCore, type ConsoleOptions, type RunningConsole } from './consoleCore';
+import { startPlantScaleout, type PlantScaleout } from './plantScaleout';
+import { LeaseGate } from '../actuate/LeaseGate';
+import { RecordingActuator } from '../actuate/actuator';
+import type { Frame } from '../contract/frame';
 
 export interface PlantConsoleOptions extends ConsoleOptions {
   /** Environment holding the passwords the plant file names (default process.env). */
@@ -31,6 +35,8 @@ export interface PlantConsole extends RunningConsole {
   watchdog: PlantWatchdog | null;
   /** Events forwarded to the plant's broker (store-and-forward), when the plant file asks for it. */
   events: EventForwarder | null;
+  /** This engine's part of a scale-out group, when the plant file has one. */
+  scaleout: PlantScaleout | null;
 }
 
 /**
@@ -44,15 +50,25 @@ export interface PlantConsole extends RunningConsole {
 export async function startPlantConsole(config: PlantConfig, assets: AssetConfig[], opts: PlantConsoleOptions = {}): Promise<PlantConsole> {
   const log = (m: string): void => opts.log?.(m);
   const values = new ProcessValues();
+  const engineId = opts.engineId ?? `${hostname()}-${process.pid}`;
+  // Scale-out: protection trips only for the assets this engine runs (see LeaseGate).
+  const gate = config.scaleout ? new LeaseGate(opts.actuator ?? new RecordingActuator(opts.clock ?? Date.now)) : null;
+  let notHeldFrames = 0;
   const running = await startConsoleCore(
     {
       assets,
       sourceLabel: `plant ${config.site}`,
       feed: async (engine, clock) => {
         const bus = new FrameBus((f) => engine.accept(f), { batchSize: 1, onDrop: (f) => engine.ingest.countRejected(f.assetId, f.channelId, 'overflow') });
+        // With scale-out, data of an asset another engine runs is dropped here (sources other than MQTT deliver every asset).
+        let runs = (_assetId: string): boolean => !config.scaleout;
+        const offer = (f: Frame): void => {
+          if (runs(f.assetId)) bus.offer(f);
+          else notHeldFrames++;
+        };
         let sources: PlantSources;
         try {
-          sources = startPlantSources(config, { frame: (f) => bus.offer(f), vector: (v) => engine.acceptVector(v) }, { values, log, clock, ...(opts.env ? { env: opts.env } : {}), ...(opts.engineId ? { clientIdPrefix: `vigil-${opts.engineId}` } : {}) });
+          sources = startPlantSources(config, { frame: offer, vector: (v) => (runs(v.assetId) ? engine.acceptVector(v) : notHeldFrames++) }, { values, log, clock, ...(opts.env ? { env: opts.env } : {}), ...(opts.engineId ? { clientIdPrefix: `vigil-${opts.engineId}` } : {}) });
         } catch (err) {
           bus.dispose();
           throw err;
@@ -67,13 +83,22 @@ export async function startPlantConsole(config: PlantConfig, assets: AssetConfig
         }
         if (watchdog) log(`watchdog: ${watchdog.describe()}`);
         let events: EventForwarder | null = null;
+        let scaleout: PlantScaleout | null = null;
         try {
           events = config.events ? await startEvents(config, config.events, opts) : null;
+          scaleout = config.scaleout ? await startPlantScaleout(config, config.scaleout, { engine, sources: sources.sources, engineId, log }) : null;
         } catch (err) {
+          await events?.close();
           await watchdog?.dispose();
           await sources.stop();
           bus.dispose();
           throw err;
+        }
+        if (scaleout) {
+          const group = scaleout;
+          runs = (assetId) => group.holds(assetId);
+          gate?.follow(runs);
+          engine.reportHolders((assetId) => group.holderOf(assetId));
         }
         const unsubscribe = events ? engine.on((e) => events.offer(e)) : () => {};
         const eventsState = events ? pollEvents(events, config.events!.source) : null;
@@ -82,13 +107,17 @@ export async function startPlantConsole(config: PlantConfig, assets: AssetConfig
           ...(opts.outputs?.() ?? []),
           ...(watchdog ? [{ id: watchdogId(config.watchdog!), role: 'watchdog' as const, kind: config.watchdog!.kind, connected: watchdog.connected(), detail: watchdog.describe() }] : []),
           ...(eventsState ? [eventsState.status()] : []),
+          ...(scaleout ? [withDropped(scaleout.status(), notHeldFrames, gate?.refused ?? 0)] : []),
         ]);
         return {
           bus,
           sources,
           watchdog,
           events,
+          scaleout,
           async stop() {
+            // Leases first, so the other engines take this one's assets at once, not after the lease time.
+            await scaleout?.stop();
             unsubscribe();
             eventsState?.stop();
             await events?.close();
@@ -99,10 +128,10 @@ export async function startPlantConsole(config: PlantConfig, assets: AssetConfig
         };
       },
     },
-    opts,
+    gate ? { ...opts, actuator: gate } : opts,
   );
   const { feed } = running;
-  return { ...running, config, bus: feed.bus, values, sources: feed.sources, watchdog: feed.watchdog, events: feed.events };
+  return { ...running, config, bus: feed.bus, values, sources: feed.sources, watchdog: feed.watchdog, events: feed.events, scaleout: feed.scaleout };
 }
 
 /** A source's line in the status: what it received and refused, and why it is down. */
@@ -112,6 +141,11 @@ function sourceStatus(s: RunningSource): ConnectionStatus {
   const refused = (k: string): number => Object.values((c[k] ?? {}) as Record<string, number>).reduce((a, b) => a + b, 0);
   const detail = s.kind === 'modbus' ? `${n('polls')} polls, ${n('values')} values, ${refused('exceptions')} exceptions, ${n('timeouts')} timeouts` : `${n('received')} messages, ${refused('rejected')} refused, ${n('reconnectAttempts')} reconnect attempts`;
   return { id: s.id, role: 'source', kind: s.kind, connected: s.connected(), detail };
+}
+
+/** The scale-out line, with what this engine refused for assets it does not run. */
+function withDropped(s: ConnectionStatus, frames: number, trips: number): ConnectionStatus {
+  return { ...s, detail: `${s.detail}; ${frames} frames of assets run elsewhere dropped${trips > 0 ? `, ${trips} protection trips refused (asset not run here)` : ''}` };
 }
 
 /** The watchdog's name in the status: the controller it beats to. */

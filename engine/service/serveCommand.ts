@@ -30,6 +30,8 @@ export interface ServeOptions {
   mqtt?: string;
   /** A plant configuration file (`vigil check-plant` checks it): its sources, assets, trip outputs and watchdog instead of the demo plant. */
   plant?: string;
+  /** This engine's name in the plant's scale-out group, heartbeat and events (default host name and process id). */
+  engineId?: string;
 }
 
 /** One line per machine: what an operator would glance at. */
@@ -61,7 +63,7 @@ export async function serveCommand(o: ServeOptions): Promise<number> {
       console.error(`${r.errors.length} problem${r.errors.length === 1 ? '' : 's'} in ${o.plant}: not started`);
       return 1;
     }
-    plant = { config: r.config, assets: r.assets };
+    plant = { config: r.config, assets: r.assets, ...(o.engineId ? { engineId: o.engineId } : {}) };
   }
   let printed = 0;
   const log = (line: string): void => console.log(line);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PlantAssetSchema, PlantBearingGeometrySchema } from './plantAssetSchema';
 import { topicLevelId } from './plantFields';
-import { EventsSchema, OutputsSchema, WatchdogSchema } from './plantOutputSchemas';
+import { EventsSchema, OutputsSchema, ScaleoutSchema, WatchdogSchema } from './plantOutputSchemas';
 import { SourceSchema } from './plantSourceSchemas';
 
 /**
@@ -27,6 +27,8 @@ export const PlantConfigSchema = z.strictObject({
   watchdog: WatchdogSchema.optional(),
   /** Vigil's events (alarms, trips, quality, models) forwarded to the plant's broker, stored while it is away. */
   events: EventsSchema.optional(),
+  /** Several engines sharing the assets (leases in NATS); absent: this engine runs every asset. */
+  scaleout: ScaleoutSchema.optional(),
 });
 
 /** A validated plant configuration, defaults filled. */

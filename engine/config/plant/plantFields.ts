@@ -57,6 +57,11 @@ export const mqttUrl = z.string().superRefine((s, ctx) => {
   }
 });
 
+/** A NATS server (scale-out's lease store): `nats://host:port`, or `tls://host:port`. */
+export const natsUrl = z.string().regex(/^(nats|tls):\/\/[^\s/:@]+(:\d{1,5})?$/, {
+  error: (iss) => `expected a NATS server such as "nats://nats.plant.local:4222" (nats:// or tls://, no credentials), got ${describeValue(iss.input)}`,
+});
+
 /** An OPC UA server endpoint: the binary TCP protocol is the one industrial servers all speak. */
 export const opcuaEndpointUrl = z.string().regex(/^opc\.tcp:\/\/[^\s/:]+(:\d{1,5})?(\/\S*)?$/, {
   error: (iss) => `expected an endpoint such as "opc.tcp://10.20.0.30:4840/vibration", got ${describeValue(iss.input)}`,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { hostName, modbusAddress, modbusUnitId, opcuaEndpointUrl, opcuaNodeId, opcuaSecurityMode, positiveMs, tcpPort, topicLevelId } from './plantFields';
+import { hostName, natsUrl, modbusAddress, modbusUnitId, opcuaEndpointUrl, opcuaNodeId, opcuaSecurityMode, positiveMs, tcpPort, topicLevelId } from './plantFields';
 import { describeValue } from './plantMessages';
 import { MODBUS_DEFAULT_PORT } from './plantSourceSchemas';
 
@@ -101,6 +101,18 @@ export const EventsSchema = z.strictObject({
   /** Id of an `mqtt` source. */
   source: z.string().min(1),
   maxQueued: z.number().int().positive().default(100_000),
+});
+
+/**
+ * Several engines sharing the plant: each asset is run by exactly one engine at a time, on a lease
+ * held in a NATS JetStream key-value bucket (the NATS servers must store to disk). When an engine
+ * dies its assets move to the others within about `leaseMs` + a third of it. Each engine is named
+ * on its command line (`vigil serve --engine-id`).
+ */
+export const ScaleoutSchema = z.strictObject({
+  nats: z.array(natsUrl).min(1),
+  /** How long a lease lasts without renewal: the failover time, and how long an engine cut off from NATS keeps scoring. */
+  leaseMs: z.number().int().min(500).max(60_000).default(3000),
 });
 
 /** A trip output, defaults filled. */
