@@ -11,6 +11,8 @@ export interface TripOutputThreadOptions {
   entryBaseUrl?: string;
   /** The plant whose trip outputs (MQTT, Modbus, OPC UA) the thread starts and owns; absent: the built-in recorder. */
   plant?: PlantConfig;
+  /** The OPC UA client's certificate store (`opcuaPkiFolder`). */
+  pkiFolder?: string;
 }
 
 /** An operator stop as the host thread sends it. */
@@ -47,7 +49,7 @@ export class TripOutputThread {
   #actuator = '';
 
   private constructor(ready: (r: Error | null) => void, o: TripOutputThreadOptions) {
-    const workerData: TripOutputWorkerData = o.plant ? { plant: o.plant } : {};
+    const workerData: TripOutputWorkerData = o.plant ? { plant: o.plant, ...(o.pkiFolder ? { pkiFolder: o.pkiFolder } : {}) } : {};
     this.#worker = startModuleWorker(o.entryBaseUrl ?? import.meta.url, 'tripOutputWorker', { workerData });
     this.#worker.on('message', (m: FromOutput) => {
       switch (m.kind) {

@@ -48,6 +48,8 @@ export type FromOutput =
 export interface TripOutputWorkerData {
   /** The plant whose trip outputs the thread owns; absent: the built-in recorder (the demo plant). */
   plant?: PlantConfig;
+  /** The OPC UA client's certificate store, beside the console's store. */
+  pkiFolder?: string;
 }
 
 /** What the engine thread is given to reach the output thread: the port, and the actuator's name for its receipts. */

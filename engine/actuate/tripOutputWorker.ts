@@ -15,10 +15,10 @@ import type { EngineToOutput, FromOutput, OutputToEngine, ToOutput, TripOutputWo
 const host = parentPort;
 if (!host) throw new Error('tripOutputWorker.ts is a worker thread entry: start it with TripOutputThread');
 const post = (m: FromOutput): void => host.postMessage(m);
-const { plant } = (workerData ?? {}) as TripOutputWorkerData;
+const { plant, pkiFolder } = (workerData ?? {}) as TripOutputWorkerData;
 // A plant's outputs connect in the background: the thread is ready at once, and trips sent before
 // an output is connected fail with the reason (nothing waits, nothing is queued).
-const outputs = plant ? startPlantTripOutputs(plant, { log: (line) => post({ kind: 'log', line }) }) : null;
+const outputs = plant ? startPlantTripOutputs(plant, { log: (line) => post({ kind: 'log', line }), ...(pkiFolder ? { pkiFolder } : {}) }) : null;
 const recorder = outputs?.recorder ?? new RecordingActuator(() => Date.now());
 const stage = new TripOutputStage(outputs?.actuator ?? recorder);
 if (outputs) for (const line of outputs.describe()) post({ kind: 'log', line: `trip output: ${line}` });

@@ -32,7 +32,7 @@ const key = (assetId: string, channelId: string): string => `${assetId}\u0000${c
  * the nameplate.
  */
 export class ProcessValues {
-  readonly #latest = new Map<string, ProcessValue & { staleAfterMs: number }>();
+  readonly #latest = new Map<string, ProcessValue & { staleAfterMs: number; confirmedAtMs: number }>();
 
   /** Keeps `v` unless a newer value of its channel is already held (sources may deliver out of order). */
   put(v: ProcessValue, staleAfterMs: number): void {
@@ -40,20 +40,29 @@ export class ProcessValues {
     const k = key(v.assetId, v.channelId);
     const held = this.#latest.get(k);
     if (held && held.atMs > v.atMs) return;
-    this.#latest.set(k, { ...v, staleAfterMs });
+    this.#latest.set(k, { ...v, staleAfterMs, confirmedAtMs: v.atMs });
+  }
+
+  /**
+   * The source says the held value still holds at `atMs` (OPC UA reports a value only when it
+   * changes; its keep-alives confirm an unchanged one), so a steady speed does not go stale.
+   */
+  confirm(assetId: string, channelId: string, atMs: number): void {
+    const held = this.#latest.get(key(assetId, channelId));
+    if (held && atMs > held.confirmedAtMs) held.confirmedAtMs = atMs;
   }
 
   /** The asset's measured shaft speed (Hz) if a fresh, positive one is held; undefined otherwise. */
   shaftHz(assetId: string, nowMs: number): number | undefined {
     const v = this.#latest.get(key(assetId, SPEED_CHANNEL));
-    if (!v || nowMs - v.atMs > v.staleAfterMs || !(v.value > 0)) return undefined;
+    if (!v || nowMs - v.confirmedAtMs > v.staleAfterMs || !(v.value > 0)) return undefined;
     return v.value;
   }
 
   /** Every held value with its freshness at `nowMs`, by asset then channel. */
   view(nowMs: number): ProcessValueView[] {
     return [...this.#latest.values()]
-      .map(({ staleAfterMs, ...v }) => ({ ...v, stale: nowMs - v.atMs > staleAfterMs }))
+      .map(({ staleAfterMs, confirmedAtMs, ...v }) => ({ ...v, stale: nowMs - confirmedAtMs > staleAfterMs }))
       .sort((a, b) => a.assetId.localeCompare(b.assetId) || a.channelId.localeCompare(b.channelId));
   }
 }

@@ -1,5 +1,6 @@
 import type { Frame } from '../contract/frame';
-import type { ModbusSource, MqttSource as MqttSourceConfig, PlantConfig, PlantSource, SparkplugSource as SparkplugSourceConfig } from '../config/plant/plantConfigSchema';
+import type { ModbusSource, MqttSource as MqttSourceConfig, OpcuaSource as OpcuaSourceConfig, PlantConfig, PlantSource, SparkplugSource as SparkplugSourceConfig } from '../config/plant/plantConfigSchema';
+import { OpcuaSource } from './opcua/OpcuaSource';
 import { DEFAULT_STALE_AFTER_MS } from '../config/plant/plantSourceSchemas';
 import type { VectorSample } from '../engine';
 import { ModbusPoller } from './modbus/ModbusPoller';
@@ -44,6 +45,8 @@ export interface PlantSourceOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Client id prefix, unique per engine (a broker drops the older of two connections with one id). */
   clientIdPrefix?: string;
+  /** The OPC UA client's certificate store (`opcuaPkiFolder`); absent: node-opcua's per-user folder. */
+  pkiFolder?: string;
 }
 
 /**
@@ -79,7 +82,7 @@ export function startPlantSources(config: PlantConfig, sinks: PlantSourceSinks, 
           sources.push(startSparkplug(s, { frame: (f) => sinks.frame(withSpeed(f)), vector: sinks.vector, value: (v) => o.values.put({ ...v, sourceId: s.id }, s.staleAfterMs) }, { ...o, clock, env, clientId: `${prefix}-${s.id}` }));
           break;
         case 'opcua':
-          notStarted.push({ id: s.id, why: `${s.kind} sources are not run from the plant file in this build; its channels stay stale` });
+          sources.push(startOpcua(s, { frame: (f) => sinks.frame(withSpeed(f)), vector: sinks.vector, value: (v) => o.values.put({ ...v, sourceId: s.id }, DEFAULT_STALE_AFTER_MS) }, o.values, { ...o, clock }));
           break;
       }
     }
@@ -120,6 +123,22 @@ function startSparkplug(s: SparkplugSourceConfig, sink: SourceSink, o: { log: (l
     sink, clientId: o.clientId, ...mqttLoginOf(s, o.env), clock: o.clock, log: (l) => o.log(`source ${s.id}: ${l}`),
   });
   return { id: s.id, kind: 'sparkplug', connected: () => source.counters().connected, counters: () => source.counters(), stop: () => source.dispose() };
+}
+
+function startOpcua(s: OpcuaSourceConfig, sink: SourceSink, values: ProcessValues, o: { log: (l: string) => void; clock: () => number; pkiFolder?: string }): RunningSource {
+  const source = new OpcuaSource({ ...s, sink, clock: o.clock, log: (l) => o.log(`source ${s.id}: ${l}`), ...(o.pkiFolder ? { pkiFolder: o.pkiFolder } : {}) });
+  // OPC UA reports a value only when it changes: the subscription's keep-alives confirm an unchanged one.
+  const confirm = setInterval(() => {
+    for (const ch of source.channels()) if (ch.kind === 'value' && ch.confirmedAtMs !== null) values.confirm(ch.assetId, ch.channelId, ch.confirmedAtMs);
+  }, 500);
+  confirm.unref();
+  return {
+    id: s.id, kind: 'opcua', connected: () => source.connected, counters: () => source.counters(),
+    stop: async () => {
+      clearInterval(confirm);
+      await source.dispose();
+    },
+  };
 }
 
 /** Feature names of each vector channel in the plant file, in the order its model takes them. */

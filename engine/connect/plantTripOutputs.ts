@@ -4,6 +4,7 @@ import type { PlantConfig, TripOutput } from '../config/plant/plantConfigSchema'
 import type { ConnectionStatus } from '../contract/status';
 import { Eventually } from './Eventually';
 import { ModbusTripOutput } from './modbus/ModbusTripOutput';
+import { OpcuaTripOutput } from './opcua/OpcuaTripOutput';
 import { mqttLoginOf, mqttSourceOf } from './plantMqtt';
 import { MqttTripOutput, type TripOutcome } from './mqtt/output/MqttTripOutput';
 
@@ -29,6 +30,8 @@ export interface PlantTripOutputOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** First delay between attempts to reach an MQTT broker at start (doubled up to 10 s; default 500 ms). */
   retryMs?: number;
+  /** The OPC UA client's certificate store (`opcuaPkiFolder`). */
+  pkiFolder?: string;
 }
 
 /**
@@ -118,7 +121,7 @@ interface StartedOutput {
   dispose: () => Promise<void> | void;
 }
 
-function startOutput(config: PlantConfig, out: TripOutput, o: Required<Pick<PlantTripOutputOptions, 'log' | 'clock' | 'env'>> & Pick<PlantTripOutputOptions, 'retryMs'>): StartedOutput {
+function startOutput(config: PlantConfig, out: TripOutput, o: Required<Pick<PlantTripOutputOptions, 'log' | 'clock' | 'env'>> & Pick<PlantTripOutputOptions, 'retryMs' | 'pkiFolder'>): StartedOutput {
   switch (out.kind) {
     case 'mqtt': {
       const source = mqttSourceOf(config, out.source);
@@ -157,7 +160,18 @@ function startOutput(config: PlantConfig, out: TripOutput, o: Required<Pick<Plan
         dispose: () => output.dispose(),
       };
     }
-    case 'opcua':
-      throw new Error(`OPC UA trip outputs (${out.endpointUrl}) are not available in this build`);
+    case 'opcua': {
+      const output = new OpcuaTripOutput({ ...out, clock: o.clock, log: (l) => o.log(`trip output opcua:${out.endpointUrl}: ${l}`), ...(o.pkiFolder ? { pkiFolder: o.pkiFolder } : {}) });
+      output.onOutcome((r) => o.log(`trip output ${output.name}: ${r.assetId}${r.commandId ? ` (${r.commandId})` : ''} ${r.outcome} in ${r.latencyMs.toFixed(1)} ms: ${r.detail}`));
+      return {
+        actuator: output,
+        status: () => {
+          const c = output.counters();
+          const failed = Object.values(c.failures).reduce((a, b) => a + b, 0);
+          return { id: output.name, role: 'trip output', kind: 'opcua', connected: output.connected, detail: `${c.commands} commands, ${c.verified} verified, ${c.acknowledged} acknowledged, ${failed} failed${output.connected ? '' : '; not connected'}` };
+        },
+        dispose: () => output.dispose(),
+      };
+    }
   }
 }

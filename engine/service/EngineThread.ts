@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { TripOutputThread, type TripOutputThreadOptions } from '../actuate/TripOutputThread';
+import { opcuaPkiFolder } from '../connect/opcua/opcuaPkiFolder';
 import { requestIdOf, type ConsoleReply, type SessionInfo } from '../contract/console';
 import type { PlantStatus } from '../contract/status';
 import { startModuleWorker } from '../util/startModuleWorker';
@@ -48,7 +49,7 @@ export interface EngineThreadOptions extends ConsoleWorkerData {
 
 /** The trip output thread of an engine thread: the plant's outputs, or the built-in recorder. */
 function outputOptions(o: EngineThreadOptions): TripOutputThreadOptions {
-  return { ...(o.log ? { log: o.log } : {}), ...(o.plant ? { plant: o.plant.config } : {}) };
+  return { ...(o.log ? { log: o.log } : {}), ...(o.plant ? { plant: o.plant.config, pkiFolder: opcuaPkiFolder(o.dbPath ?? '.vigil/demo.sqlite') } : {}) };
 }
 
 /** A call the engine thread did not answer: it died, stopped answering, or was stopped. */

@@ -1,6 +1,7 @@
 import type { AssetConfig } from '../contract/asset';
 import type { PlantConfig } from '../config/plant/plantConfigSchema';
 import { startPlantSources, type PlantSources, type RunningSource } from '../connect/plantSources';
+import { opcuaPkiFolder } from '../connect/opcua/opcuaPkiFolder';
 import { startPlantWatchdog, type PlantWatchdog } from '../connect/plantWatchdog';
 import { hostname } from 'node:os';
 import type { ConnectionStatus } from '../contract/status';
@@ -68,7 +69,7 @@ export async function startPlantConsole(config: PlantConfig, assets: AssetConfig
         };
         let sources: PlantSources;
         try {
-          sources = startPlantSources(config, { frame: offer, vector: (v) => (runs(v.assetId) ? engine.acceptVector(v) : notHeldFrames++) }, { values, log, clock, ...(opts.env ? { env: opts.env } : {}), ...(opts.engineId ? { clientIdPrefix: `vigil-${opts.engineId}` } : {}) });
+          sources = startPlantSources(config, { frame: offer, vector: (v) => (runs(v.assetId) ? engine.acceptVector(v) : notHeldFrames++) }, { values, log, clock, pkiFolder: opcuaPkiFolder(opts.dbPath ?? '.vigil/demo.sqlite'), ...(opts.env ? { env: opts.env } : {}), ...(opts.engineId ? { clientIdPrefix: `vigil-${opts.engineId}` } : {}) });
         } catch (err) {
           bus.dispose();
           throw err;

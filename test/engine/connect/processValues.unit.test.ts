@@ -29,3 +29,16 @@ describe('ProcessValues', () => {
     expect(values.shaftHz('fan-2', 2_400)).toBeUndefined();
   });
 });
+
+describe('ProcessValues confirmed by the source', () => {
+  it('given an unchanged value the source keeps confirming (OPC UA keep-alives), then it stays fresh; once confirmations stop, it goes stale', () => {
+    const values = new ProcessValues();
+    values.put({ assetId: 'fan-2', channelId: 'speed', atMs: 1_000, value: 24.75, sourceId: 'daq' }, 3_000);
+    values.confirm('fan-2', 'speed', 3_500);
+    values.confirm('fan-2', 'speed', 2_000); // an older confirmation changes nothing
+    values.confirm('fan-2', 'load', 9_000); // nothing held: nothing to confirm
+    expect(values.shaftHz('fan-2', 6_400)).toBe(24.75);
+    expect(values.shaftHz('fan-2', 6_600)).toBeUndefined();
+    expect(values.view(6_600)).toEqual([{ assetId: 'fan-2', channelId: 'speed', atMs: 1_000, value: 24.75, sourceId: 'daq', stale: true }]);
+  });
+});

@@ -15,6 +15,7 @@ import { startPlantConsole, type PlantConsole } from '../../../engine/service/pl
 import { serveCommand } from '../../../engine/service/serveCommand';
 import { rawClient, until } from '../connect/mqtt/output/mqttTestKit';
 import { floatBytes, TestEdgeNode } from '../connect/sparkplug/sparkplugEdgeNode';
+import { PlantServer } from '../connect/opcua/opcuaTestKit';
 
 const skip = !MOSQUITTO ? 'mosquitto is not installed (apt-get install mosquitto)' : modbusControllerUnavailable();
 const RATE_HZ = 12_800;
@@ -274,5 +275,62 @@ outputs: none
     await until(() => c.engine.status().assets[0]!.quality === 'stale', 6_000, 'the channel to go stale after the edge node died');
     expect(c.sources.sources[0]!.counters()).toMatchObject({ deaths: 1 });
     expect(c.engine.status().assets[0]).toMatchObject({ latched: false, trips: 0 });
+  });
+
+  it('given a plant file with an OPC UA device, when its pump runs then shakes, then the waveform and speed variables feed the engine and the trip is written to the device\'s trip variable', async () => {
+    const server = await PlantServer.start(['pump-1']);
+    cleanups.push(() => server.dispose());
+    const yaml = `
+site: ua-works
+sources:
+  - id: daq
+    kind: opcua
+    endpointUrl: ${server.endpointUrl}
+    nodes:
+      - { nodeId: '${server.nodeId('pump-1', 'vibration')}', assetId: pump-1, channelId: de_accel, kind: waveform, samplingIntervalMs: 0, sampleRateHz: ${RATE_HZ} }
+      - { nodeId: '${server.nodeId('pump-1', 'speed')}', assetId: pump-1, channelId: speed, kind: value, samplingIntervalMs: 0 }
+assets:
+  - id: pump-1
+    name: Test pump
+    bearing: { name: SKF 6205, rollingElements: 9, rollerDiameterMm: 7.94, pitchDiameterMm: 39.04 }
+    nominalShaftHz: 24.75
+    channels:
+      - { id: de_accel, source: daq, sampleRateHz: ${RATE_HZ}, windowSize: 1024, hopSize: 512 }
+    setpoints:
+      score: { alert: 1.0, danger: 3.0, onDelayWindows: 0 }
+      velocityMmS: { alert: 4.5, danger: 7.1, onDelayWindows: 0 }
+    commissioningWindows: 100000
+outputs:
+  - { kind: opcua, endpointUrl: '${server.endpointUrl}', nodes: { pump-1: '${server.nodeId('pump-1', 'trip')}' } }
+`;
+    const parsed = parsePlantConfig(yaml, 'plant.yaml');
+    if (!parsed.ok) throw new Error(parsed.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('\n'));
+    const lines: string[] = [];
+    const outputs = startPlantTripOutputs(parsed.config, { log: (l) => void lines.push(l) });
+    cleanups.push(() => outputs.dispose());
+    const c = await startPlantConsole(parsed.config, parsed.assets, { dbPath: ':memory:', actuator: outputs.actuator, outputs: () => outputs.connections(), statusIntervalMs: 100 });
+    cleanups.push(() => c.stop());
+    server.set('pump-1', 'speed', 29.7);
+    let amplitudeG = 0.05;
+    let k = 0;
+    const t0 = Date.now();
+    const BLOCK = 640; // 50 ms at 12.8 kHz
+    const timer = setInterval(() => {
+      const samples = new Float32Array(BLOCK);
+      for (let i = 0; i < BLOCK; i++) samples[i] = amplitudeG * Math.sin((2 * Math.PI * 50 * (k * BLOCK + i)) / RATE_HZ);
+      server.set('pump-1', 'vibration', samples, { sourceMs: t0 + k * 50 });
+      k++;
+    }, 50);
+    cleanups.push(() => clearInterval(timer));
+
+    await until(() => c.engine.status().assets[0]!.quality === 'good' && c.engine.status().assets[0]!.shaftHz === 29.7, 15_000, 'the pump scored at the device\'s speed');
+    await until(() => outputs.connections().every((o) => o.connected), 10_000, 'the OPC UA trip output to connect');
+    expect(c.engine.status().connections?.map((l) => [l.role, l.kind, l.connected])).toEqual([['source', 'opcua', true], ['trip output', 'opcua', true]]);
+
+    amplitudeG = 2;
+    await until(() => server.trips('pump-1').length > 0, 5_000, 'the trip written to the device');
+    expect(server.trips('pump-1')).toEqual([expect.objectContaining({ via: 'write', value: true })]);
+    await until(() => lines.some((l) => /pump-1 verified in/.test(l)), 3_000, 'the verified outcome in the log');
+    expect(c.engine.status().assets[0]).toMatchObject({ latched: true, trips: 1 });
   });
 });
