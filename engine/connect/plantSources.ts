@@ -1,5 +1,6 @@
 import type { Frame } from '../contract/frame';
 import type { ModbusSource, MqttSource as MqttSourceConfig, OpcuaSource as OpcuaSourceConfig, PlantConfig, PlantSource, SparkplugSource as SparkplugSourceConfig } from '../config/plant/plantConfigSchema';
+import { opcuaPkiFolder } from './opcua/opcuaPkiFolder';
 import { OpcuaSource } from './opcua/OpcuaSource';
 import { DEFAULT_STALE_AFTER_MS } from '../config/plant/plantSourceSchemas';
 import type { VectorSample } from '../engine';
@@ -45,7 +46,7 @@ export interface PlantSourceOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Client id prefix, unique per engine (a broker drops the older of two connections with one id). */
   clientIdPrefix?: string;
-  /** The OPC UA client's certificate store (`opcuaPkiFolder`); absent: node-opcua's per-user folder. */
+  /** The OPC UA client's certificate store (`opcuaPkiFolder`); absent: one under the temporary directory, never the user's home. */
   pkiFolder?: string;
 }
 
@@ -126,7 +127,7 @@ function startSparkplug(s: SparkplugSourceConfig, sink: SourceSink, o: { log: (l
 }
 
 function startOpcua(s: OpcuaSourceConfig, sink: SourceSink, values: ProcessValues, o: { log: (l: string) => void; clock: () => number; pkiFolder?: string }): RunningSource {
-  const source = new OpcuaSource({ ...s, sink, clock: o.clock, log: (l) => o.log(`source ${s.id}: ${l}`), ...(o.pkiFolder ? { pkiFolder: o.pkiFolder } : {}) });
+  const source = new OpcuaSource({ ...s, sink, clock: o.clock, log: (l) => o.log(`source ${s.id}: ${l}`), pkiFolder: o.pkiFolder ?? opcuaPkiFolder(':memory:') });
   // OPC UA reports a value only when it changes: the subscription's keep-alives confirm an unchanged one.
   const confirm = setInterval(() => {
     for (const ch of source.channels()) if (ch.kind === 'value' && ch.confirmedAtMs !== null) values.confirm(ch.assetId, ch.channelId, ch.confirmedAtMs);

@@ -4,6 +4,7 @@ import type { PlantConfig, TripOutput } from '../config/plant/plantConfigSchema'
 import type { ConnectionStatus } from '../contract/status';
 import { Eventually } from './Eventually';
 import { ModbusTripOutput } from './modbus/ModbusTripOutput';
+import { opcuaPkiFolder } from './opcua/opcuaPkiFolder';
 import { OpcuaTripOutput } from './opcua/OpcuaTripOutput';
 import { mqttLoginOf, mqttSourceOf } from './plantMqtt';
 import { MqttTripOutput, type TripOutcome } from './mqtt/output/MqttTripOutput';
@@ -30,7 +31,7 @@ export interface PlantTripOutputOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** First delay between attempts to reach an MQTT broker at start (doubled up to 10 s; default 500 ms). */
   retryMs?: number;
-  /** The OPC UA client's certificate store (`opcuaPkiFolder`). */
+  /** The OPC UA client's certificate store (`opcuaPkiFolder`); absent: one under the temporary directory, never the user's home. */
   pkiFolder?: string;
 }
 
@@ -161,7 +162,7 @@ function startOutput(config: PlantConfig, out: TripOutput, o: Required<Pick<Plan
       };
     }
     case 'opcua': {
-      const output = new OpcuaTripOutput({ ...out, clock: o.clock, log: (l) => o.log(`trip output opcua:${out.endpointUrl}: ${l}`), ...(o.pkiFolder ? { pkiFolder: o.pkiFolder } : {}) });
+      const output = new OpcuaTripOutput({ ...out, clock: o.clock, log: (l) => o.log(`trip output opcua:${out.endpointUrl}: ${l}`), pkiFolder: o.pkiFolder ?? opcuaPkiFolder(':memory:') });
       output.onOutcome((r) => o.log(`trip output ${output.name}: ${r.assetId}${r.commandId ? ` (${r.commandId})` : ''} ${r.outcome} in ${r.latencyMs.toFixed(1)} ms: ${r.detail}`));
       return {
         actuator: output,
