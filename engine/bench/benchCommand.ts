@@ -16,6 +16,8 @@ import { uiBench } from './uiBench';
 import { learningBench } from './learnBench';
 import { modbusBench } from './modbusBench';
 import { mqttBench } from './mqttBench';
+import { opcuaBench } from './opcuaBench';
+import { scaleoutBench } from './scaleoutBench';
 import { percentile, round, RssSampler } from './stats';
 
 export interface BenchOptions {
@@ -150,6 +152,9 @@ export async function benchCommand(o: BenchOptions): Promise<number> {
   // A quarter of the load: the path's own latency when the engine keeps up with ease.
   await mqttBench(metrics, log, { assets: 4, prefix: 'mqtt.16ch' });
   await modbusBench(metrics, log);
+  await opcuaBench(metrics, log);
+  // Engines in processes of their own, one killed: the time until the others run its assets.
+  await scaleoutBench(metrics, log);
   // The console in Chromium: after the engine's RSS is taken (the browser and 32 machines are not the engine's footprint).
   await uiBench(metrics, log);
   // Last, and outside the engine's RSS figure: its 30-day history alone is ~415 MB of columns.
