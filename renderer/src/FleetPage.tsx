@@ -104,7 +104,10 @@ function AssetRow({ a, trend, onOpen }: { a: AssetStatus; trend: readonly number
           }
         : {})}
     >
-      <td style={tdStyle}>{a.name}</td>
+      <td style={tdStyle}>
+        {a.name}
+        <HeldBy heldBy={a.heldBy} />
+      </td>
       <td style={tdStyle}>{a.phase === 'commissioning' ? `commissioning ${Math.round(a.commissioningProgress * 100)}%` : 'monitoring'}</td>
       <td style={{ ...tdStyle, color: a.quality === 'good' ? HMI.normal : HMI.alert }}>{a.quality}</td>
       <td style={{ ...tdStyle, color: LEVEL_COLOUR[a.level], fontWeight: abnormal ? 700 : 400 }} data-testid="fleet-level">
@@ -143,6 +146,16 @@ function AssetRow({ a, trend, onOpen }: { a: AssetStatus; trend: readonly number
       <td style={tdStyle}>{a.trips}</td>
     </tr>
   );
+}
+
+/**
+ * Scale-out: which engine runs the asset. Another engine's asset has no live data on this console
+ * (its row is that engine's to show); an asset no engine runs is unprotected by Vigil, in red.
+ */
+function HeldBy({ heldBy }: { heldBy: string | null | undefined }): React.JSX.Element | null {
+  if (heldBy === undefined) return null;
+  if (heldBy === null) return <div data-held-by="" style={{ fontSize: 12, color: HMI.danger, fontWeight: 700 }}>no engine runs it now</div>;
+  return <div data-held-by={heldBy} style={{ fontSize: 12, color: HMI.muted }}>run by {heldBy}</div>;
 }
 
 /** 'velocity 7.32 ≥ 7.1', or the group alone when there is no measured value (an operator's emergency stop). */
