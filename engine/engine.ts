@@ -105,6 +105,7 @@ export class Engine {
   private errors = 0;
   private connectionsOf: (() => ConnectionStatus[]) | null = null;
   private holderOf: ((assetId: string) => string | null) | null = null;
+  private remoteOf: ((assetId: string) => AssetStatus | null) | null = null;
   lastError: unknown = null;
 
   private constructor(private readonly opts: EngineOptions) {
@@ -385,14 +386,24 @@ export class Engine {
     this.holderOf = fn;
   }
 
+  /**
+   * Scale-out: the live status another engine published for an asset it runs, shown instead of
+   * this engine's (which has no data for it); null: show this engine's own.
+   */
+  reportRemoteStatus(fn: (assetId: string) => AssetStatus | null): void {
+    this.remoteOf = fn;
+  }
+
   status(): PlantStatus {
     const counters = this.ingest.counters();
     const rejected = { ...counters.rejected };
     for (const r of REJECT_REASONS) rejected[r] += this.vectorRejected[r];
     let windowsScored = 0;
-    const assets = [...this.monitors.values()].map((m) => {
+    const assets = [...this.monitors.values()].map((m): AssetStatus => {
       windowsScored += m.live.windowsScored;
       const a = m.config;
+      const remote = this.remoteOf?.(a.assetId);
+      if (remote) return remote;
       const qualities: Quality[] = [
         ...a.channels.map((c) => this.ingest.quality(a.assetId, c.channelId) ?? 'stale'),
         ...(a.vectorChannels ?? []).map((c) => this.vectorChannels.get(key(a.assetId, c.channelId))?.quality ?? 'stale'),

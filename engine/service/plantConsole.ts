@@ -87,7 +87,7 @@ export async function startPlantConsole(config: PlantConfig, assets: AssetConfig
         let scaleout: PlantScaleout | null = null;
         try {
           events = config.events ? await startEvents(config, config.events, opts) : null;
-          scaleout = config.scaleout ? await startPlantScaleout(config, config.scaleout, { engine, sources: sources.sources, engineId, log }) : null;
+          scaleout = config.scaleout ? await startPlantScaleout(config, config.scaleout, { engine, sources: sources.sources, engineId, log, ...(opts.env ? { env: opts.env } : {}) }) : null;
         } catch (err) {
           await events?.close();
           await watchdog?.dispose();

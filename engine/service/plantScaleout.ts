@@ -1,4 +1,6 @@
 import type { PlantConfig } from '../config/plant/plantConfigSchema';
+import { StatusShare } from '../connect/mqtt/StatusShare';
+import { mqttLoginOf, mqttSourceOf } from '../connect/plantMqtt';
 import type { RunningSource } from '../connect/plantSources';
 import { AssetLeases } from '../connect/scaleout/AssetLeases';
 import { connectNats } from '../connect/scaleout/natsKv';
@@ -24,6 +26,9 @@ export interface PlantScaleoutOptions {
   log: (line: string) => void;
   /** How long to wait for NATS at start (default 10 s). */
   connectTimeoutMs?: number;
+  env?: Readonly<Record<string, string | undefined>>;
+  /** How often this engine publishes the status of the assets it runs (default 500 ms). */
+  shareEveryMs?: number;
 }
 
 /** How long to wait before asking the trip ledger again when it could not answer. */
@@ -106,22 +111,52 @@ export async function startPlantScaleout(config: PlantConfig, scaleout: NonNulla
   // Leases acquired while `start` ran were handed to takeOver before `leases` was set: ask again.
   for (const assetId of leases.heldAssets()) if (!following.has(assetId) && !retries.has(assetId)) takeOver(assetId);
   const running = leases;
+  const holderOf = (assetId: string): string | null => running.plant().assets.find((a) => a.assetId === assetId)?.ownerEngineId ?? null;
+  const share = startShare(config, scaleout, engine, engineId, holderOf, o);
   return {
     holds,
-    holderOf: (assetId) => running.plant().assets.find((a) => a.assetId === assetId)?.ownerEngineId ?? null,
+    holderOf,
     status: () => {
       const plant = running.plant();
       const members = plant.members.filter((m) => m.live).map((m) => `${m.engineId} (${m.holds})`);
       const mine = running.heldAssets().length;
-      return { id: scaleout.nats.join(', '), role: 'scale-out', kind: 'nats', connected: !connection.isClosed() && connection.info !== undefined, detail: `engine ${engineId} runs ${mine} of ${plant.assets.length} assets; engines: ${members.join(', ') || 'none seen'}` };
+      const shared = share ? `; statuses shared ${share.share.counters().connected ? 'through the broker' : 'NOT (broker away): other engines\' assets show no live data'}` : '; statuses not shared (no mqtt source)';
+      return { id: scaleout.nats.join(', '), role: 'scale-out', kind: 'nats', connected: !connection.isClosed() && connection.info !== undefined, detail: `engine ${engineId} runs ${mine} of ${plant.assets.length} assets; engines: ${members.join(', ') || 'none seen'}${shared}` };
     },
     async stop() {
       unsubscribe();
+      await share?.stop();
       for (const t of retries.values()) clearTimeout(t);
       await running.close();
       await ledger.flushed().catch(() => {});
       ledger.dispose();
       await connection.close().catch(() => {});
+    },
+  };
+}
+
+/**
+ * Every console sees the whole plant: this engine publishes the status of the assets it runs and
+ * shows, for the assets another engine runs, that engine's latest status (`StatusShare`), through
+ * the plant's event broker, or its first MQTT source. Without an MQTT source there is nothing to
+ * share through, and the other engines' assets show who runs them but no live data.
+ */
+function startShare(config: PlantConfig, scaleout: NonNullable<PlantConfig['scaleout']>, engine: Engine, engineId: string, holderOf: (assetId: string) => string | null, o: PlantScaleoutOptions): { share: StatusShare; stop(): Promise<void> } | null {
+  const source = config.events ? mqttSourceOf(config, config.events.source) : config.sources.find((s) => s.kind === 'mqtt');
+  if (!source || source.kind !== 'mqtt') return null;
+  const share = StatusShare.start({ url: source.url, protocolVersion: source.protocolVersion, ...mqttLoginOf(source, o.env ?? process.env), site: config.site, engineId, log: o.log });
+  const maxAgeMs = Math.max(3000, scaleout.leaseMs);
+  engine.reportRemoteStatus((assetId) => {
+    const holder = holderOf(assetId);
+    return holder === null || holder === engineId ? null : share.from(holder, assetId, Date.now(), maxAgeMs);
+  });
+  const timer = setInterval(() => share.publish(engine.status().assets.filter((a) => a.heldBy === engineId)), o.shareEveryMs ?? 500);
+  timer.unref();
+  return {
+    share,
+    async stop() {
+      clearInterval(timer);
+      await share.dispose();
     },
   };
 }

@@ -69,7 +69,7 @@ describe.skipIf(skip !== null)(`scale-out: two plant consoles share the pumps${s
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  it('given two engines, then each pump runs on one of them, both consoles agree who runs which, a trip goes out once, and the engine taking over a tripped pump keeps it latched without tripping again', async () => {
+  it('given two engines, then each pump runs on one of them, both consoles agree who runs which and show every pump live, a trip goes out once, and the engine taking over a tripped pump keeps it latched without tripping again', async () => {
     const broker = await startMosquitto();
     cleanups.push(() => broker.stop());
     const nats = await startNatsServer();
@@ -107,7 +107,13 @@ describe.skipIf(skip !== null)(`scale-out: two plant consoles share the pumps${s
     };
     await until(balanced, 10_000, 'the pumps to be shared two and two');
     const mine = (c: PlantConsole, id: string) => c.engine.status().assets.filter((x) => x.heldBy === id).map((x) => x.assetId);
-    await until(() => [a, b].every(({ c }) => c.engine.status().assets.every((x) => (x.quality === 'good') === (x.heldBy === (c === a.c ? 'engine-a' : 'engine-b')))), 10_000, 'each engine to score its pumps and only those');
+    // Each console shows every pump live: its own from its engine, the others' as their engine published them.
+    await until(() => [a, b].every(({ c }) => c.engine.status().assets.every((x) => x.quality === 'good' && x.score === null && x.velocityRmsMmS !== null)), 10_000, 'both consoles to show every pump live');
+    // Each engine takes the data of its own pumps only: the broker sends it nothing else.
+    for (const [{ c }, id] of [[a, 'engine-a'], [b, 'engine-b']] as const) {
+      expect(c.engine.status().connections?.find((l) => l.role === 'scale-out')?.detail).toMatch(new RegExp(`^engine ${id} runs 2 of 4 assets; .*statuses shared through the broker; 0 frames of assets run elsewhere dropped`));
+      expect((c.sources.sources[0]!.counters() as { rejected: { not_followed: number } }).rejected.not_followed).toBeLessThan(10);
+    }
     const [victim] = mine(a.c, 'engine-a');
 
     // Engine A's pump shakes: one trip, from A.
