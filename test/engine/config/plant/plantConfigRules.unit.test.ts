@@ -30,6 +30,7 @@ describe('plant configuration rules: each mistake in an otherwise valid plant, a
     ['trip commands through a Modbus source', edit(VALID_PLANT, 'source: broker, ackTimeoutMs', 'source: plc, ackTimeoutMs'), "plant.yaml:47:19 outputs[0].source: source 'plc' is a modbus source: trip commands go through an mqtt source"],
     ['two assets on one coil', edit(VALID_PLANT, 'fan-3: 21', 'fan-3: 20'), "plant.yaml:50:26 outputs[1].coils.fan-3: coil 20 of 10.1.0.5:502 unit 1 is already pump-7's trip coil (line 50): each asset needs its own"],
     ['events through a Modbus source', `${VALID_PLANT}events: { source: plc }\n`, "plant.yaml:52:11 events.source: source 'plc' is a modbus source: events go through an mqtt source"],
+    ['a NATS server given as an MQTT URL', `${VALID_PLANT}scaleout: { nats: ['mqtt://10.1.0.9:4222'] }\n`, 'plant.yaml:52:20 scaleout.nats[0]: expected a NATS server such as "nats://nats.plant.local:4222" (nats:// or tls://, no credentials), got "mqtt://10.1.0.9:4222"'],
     ['the watchdog on a trip coil', edit(VALID_PLANT, 'coil: 99', 'coil: 21'), "plant.yaml:51:43 watchdog.coil: coil 21 of 10.1.0.5:502 unit 1 is fan-3's trip coil (line 50): the watchdog needs a coil of its own"],
     [
       'a password in the file',
