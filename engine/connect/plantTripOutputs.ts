@@ -116,6 +116,26 @@ export function startPlantTripOutputs(config: PlantConfig, o: PlantTripOutputOpt
   };
 }
 
+/** A Modbus or OPC UA output as the fan-out and the status see it: outcomes logged as they come, counts in its status line. */
+function verifiedOutput(
+  output: Actuator & { readonly connected: boolean; onOutcome(l: (r: { assetId: string; commandId: string | null; outcome: string; latencyMs: number; detail: string }) => void): unknown; dispose(): Promise<void> | void },
+  kind: string,
+  log: (line: string) => void,
+  counts: () => { counts: string; failures: Record<string, number>; lastError: string | null },
+): StartedOutput {
+  output.onOutcome((r) => log(`trip output ${output.name}: ${r.assetId}${r.commandId ? ` (${r.commandId})` : ''} ${r.outcome} in ${r.latencyMs.toFixed(1)} ms: ${r.detail}`));
+  return {
+    actuator: output,
+    status: () => {
+      const c = counts();
+      const failed = Object.values(c.failures).reduce((a, b) => a + b, 0);
+      const down = output.connected ? '' : `; not connected${c.lastError ? ` (${c.lastError})` : ''}`;
+      return { id: output.name, role: 'trip output', kind, connected: output.connected, detail: `${c.counts}, ${failed} failed${down}` };
+    },
+    dispose: () => output.dispose(),
+  };
+}
+
 interface StartedOutput {
   actuator: Actuator;
   status: () => ConnectionStatus;
@@ -149,30 +169,17 @@ function startOutput(config: PlantConfig, out: TripOutput, o: Required<Pick<Plan
     }
     case 'modbus': {
       const output = new ModbusTripOutput({ host: out.host, port: out.port, unitId: out.unitId, assets: Object.fromEntries(Object.entries(out.coils).map(([a, coil]) => [a, { coil }])), verify: out.verify, clock: o.clock });
-      output.onOutcome((r) => o.log(`trip output ${output.name}: ${r.assetId}${r.commandId ? ` (${r.commandId})` : ''} ${r.outcome} in ${r.latencyMs.toFixed(1)} ms: ${r.detail}`));
-      return {
-        actuator: output,
-        status: () => {
-          const c = output.counters();
-          const failed = Object.values(c.failures).reduce((a, b) => a + b, 0);
-          const detail = `unit ${out.unitId}, ${c.commands} commands, ${c.verified} verified, ${failed} failed${output.connected ? '' : `; not connected${c.link.lastError ? ` (${c.link.lastError})` : ''}`}`;
-          return { id: output.name, role: 'trip output', kind: 'modbus', connected: output.connected, detail };
-        },
-        dispose: () => output.dispose(),
-      };
+      return verifiedOutput(output, 'modbus', o.log, () => {
+        const c = output.counters();
+        return { counts: `unit ${out.unitId}, ${c.commands} commands, ${c.verified} verified`, failures: c.failures, lastError: c.link.lastError };
+      });
     }
     case 'opcua': {
       const output = new OpcuaTripOutput({ ...out, clock: o.clock, log: (l) => o.log(`trip output opcua:${out.endpointUrl}: ${l}`), pkiFolder: o.pkiFolder ?? opcuaPkiFolder(':memory:') });
-      output.onOutcome((r) => o.log(`trip output ${output.name}: ${r.assetId}${r.commandId ? ` (${r.commandId})` : ''} ${r.outcome} in ${r.latencyMs.toFixed(1)} ms: ${r.detail}`));
-      return {
-        actuator: output,
-        status: () => {
-          const c = output.counters();
-          const failed = Object.values(c.failures).reduce((a, b) => a + b, 0);
-          return { id: output.name, role: 'trip output', kind: 'opcua', connected: output.connected, detail: `${c.commands} commands, ${c.verified} verified, ${c.acknowledged} acknowledged, ${failed} failed${output.connected ? '' : '; not connected'}` };
-        },
-        dispose: () => output.dispose(),
-      };
+      return verifiedOutput(output, 'opcua', o.log, () => {
+        const c = output.counters();
+        return { counts: `${c.commands} commands, ${c.verified} verified, ${c.acknowledged} acknowledged`, failures: c.failures, lastError: null };
+      });
     }
   }
 }

@@ -38,6 +38,23 @@ export class OperatorActions {
     private readonly clock: () => number = () => Date.now(),
   ) {}
 
+  #runsElsewhere: (assetId: string) => string | null = () => null;
+
+  /**
+   * Scale-out: the engine that runs an asset when it is not this one (null: this one). Resets,
+   * bypasses and model changes of such an asset are refused here, audited as failed with the
+   * reason: this engine's protection of it is idle, so the change would do nothing where it matters.
+   * Emergency stops are not refused: they go to the controller from any console.
+   */
+  setRunsElsewhere(fn: (assetId: string) => string | null): void {
+    this.#runsElsewhere = fn;
+  }
+
+  #mustRunHere(assetId: string): void {
+    const elsewhere = this.#runsElsewhere(assetId);
+    if (elsewhere !== null) throw new Error(`${assetId} is run by engine ${elsewhere} now: do this from a console of that engine`);
+  }
+
   /** Acknowledge an alarm, with an optional note (operator). A refusal by the alarm state machine is audited as failed. */
   acknowledge(who: Requester, assetId: string, alarmKey: string, note?: string): Promise<AlarmEvent[]> {
     return authorizeAndAudit(this.authority, who, { action: 'alarm.acknowledge', target: `${assetId}/${alarmKey}`, reason: note ?? null, before: this.alarmRow(assetId, alarmKey), after: { acknowledged: true } }, () =>
@@ -104,6 +121,7 @@ export class OperatorActions {
   resetLatch(who: Requester, assetId: string, reason: string): Promise<boolean> {
     const m = this.engine.monitor(assetId);
     return authorizeAndAudit(this.authority, who, { action: 'reset', target: assetId, reason, before: { latched: m?.latched ?? null, level: m?.level ?? null }, after: { latched: false } }, () => {
+      this.#mustRunHere(assetId);
       const r = this.engine.resetLatch(assetId, who.userName);
       if (!r.ok) throw new Error(`reset refused: ${r.reason}`);
       return true;
@@ -113,17 +131,19 @@ export class OperatorActions {
   /** Bypass the asset's trips (engineer, reason required): levels and alarms go on, trips are withheld and shown as such. */
   bypass(who: Requester, assetId: string, reason: string): Promise<boolean> {
     const before = this.engine.monitor(assetId)?.protectionView().bypass ?? null;
-    return authorizeAndAudit(this.authority, who, { action: 'bypass', target: assetId, reason, before: { bypass: before }, after: { bypass: { by: who.userName, reason } } }, () =>
-      this.engine.setBypass(assetId, true, who.userName, reason),
-    );
+    return authorizeAndAudit(this.authority, who, { action: 'bypass', target: assetId, reason, before: { bypass: before }, after: { bypass: { by: who.userName, reason } } }, () => {
+      this.#mustRunHere(assetId);
+      return this.engine.setBypass(assetId, true, who.userName, reason);
+    });
   }
 
   /** End a bypass (engineer); a danger held meanwhile trips at once. */
   removeBypass(who: Requester, assetId: string, reason: string): Promise<boolean> {
     const before = this.engine.monitor(assetId)?.protectionView().bypass ?? null;
-    return authorizeAndAudit(this.authority, who, { action: 'bypass', target: assetId, reason, before: { bypass: before }, after: { bypass: null } }, () =>
-      this.engine.setBypass(assetId, false, who.userName, reason),
-    );
+    return authorizeAndAudit(this.authority, who, { action: 'bypass', target: assetId, reason, before: { bypass: before }, after: { bypass: null } }, () => {
+      this.#mustRunHere(assetId);
+      return this.engine.setBypass(assetId, false, who.userName, reason);
+    });
   }
 
   /**
@@ -138,7 +158,10 @@ export class OperatorActions {
       this.authority,
       who,
       { action: 'model.promote', target: assetId, reason, before: { modelVersions: before }, after: { modelVersions: "each channel's validated shadow" } },
-      async () => (await this.engine.promote(assetId, who.userName, reason)).map((o, i) => ({ channelId: channelIds[i]!, ...o })),
+      async () => {
+        this.#mustRunHere(assetId);
+        return (await this.engine.promote(assetId, who.userName, reason)).map((o, i) => ({ channelId: channelIds[i]!, ...o }));
+      },
       (outcomes) => promotionAfter(before, outcomes),
     );
   }
@@ -147,6 +170,7 @@ export class OperatorActions {
   rollback(who: Requester, assetId: string, channelId: string, versionId: string, reason: string): Promise<string> {
     const before = { modelVersion: this.engine.monitor(assetId)?.model(channelId)?.version ?? null };
     return authorizeAndAudit(this.authority, who, { action: 'model.rollback', target: `${assetId}/${channelId}`, reason, before, after: { modelVersion: versionId } }, () => {
+      this.#mustRunHere(assetId);
       const rec = this.repo.models.modelVersion(versionId);
       if (!rec) throw new Error(`model version ${versionId} is not in the registry`);
       if (rec.assetId !== assetId) throw new Error(`model version ${versionId} belongs to ${rec.assetId}, not ${assetId}`);

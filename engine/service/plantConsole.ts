@@ -132,6 +132,11 @@ export async function startPlantConsole(config: PlantConfig, assets: AssetConfig
     gate ? { ...opts, actuator: gate } : opts,
   );
   const { feed } = running;
+  const group = feed.scaleout;
+  if (group) running.actions.setRunsElsewhere((assetId) => {
+    const holder = group.holderOf(assetId);
+    return holder === engineId ? null : (holder ?? 'none (no engine runs it now)');
+  });
   return { ...running, config, bus: feed.bus, values, sources: feed.sources, watchdog: feed.watchdog, events: feed.events, scaleout: feed.scaleout };
 }
 

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlantStatusSchema } from '../../engine/contract';
+import { pumpAssetYaml } from '../support/pumpAssetYaml';
 import { startServe, type ServeProcess } from '../../engine/service/serveProcess';
 import { MOSQUITTO, startMosquitto, type LocalPeer } from '../../engine/connect/localPeer';
 import { modbusControllerUnavailable, startModbusController, type ModbusControllerPeer } from '../../engine/connect/modbus/modbusController';
@@ -109,16 +110,7 @@ sources:
     registers:
       - { address: 2000, type: input, format: uint16, scale: 0.01, assetId: pump-1, channelId: speed, unit: Hz }
 assets:
-  - id: pump-1
-    name: Cooling pump
-    bearing: { name: SKF 6205, rollingElements: 9, rollerDiameterMm: 7.94, pitchDiameterMm: 39.04 }
-    nominalShaftHz: 24.75
-    channels:
-      - { id: de_accel, source: broker, sampleRateHz: 12800, windowSize: 1024 }
-    setpoints:
-      score: { alert: 1.0, danger: 3.0, onDelayWindows: 2 }
-      velocityMmS: { alert: 4.5, danger: 7.1, onDelayWindows: 2 }
-outputs:
+${pumpAssetYaml({ id: 'pump-1', name: 'Cooling pump', source: 'broker', onDelayWindows: 2, commissioningWindows: null })}outputs:
   - { kind: mqtt, source: broker, ackTimeoutMs: 500 }
   - { kind: modbus, host: 127.0.0.1, port: ${plc.port}, coils: { pump-1: 0 } }
 watchdog: { kind: modbus, host: 127.0.0.1, port: ${plc.port}, coil: 1000, periodMs: 200 }

@@ -14,6 +14,7 @@ import { EngineThread } from '../../../engine/service/EngineThread';
 import { startPlantConsole, type PlantConsole } from '../../../engine/service/plantConsole';
 import { serveCommand } from '../../../engine/service/serveCommand';
 import { rawClient, until } from '../connect/mqtt/output/mqttTestKit';
+import { pumpAssetYaml } from '../../support/pumpAssetYaml';
 import { floatBytes, TestEdgeNode } from '../connect/sparkplug/sparkplugEdgeNode';
 import { PlantServer } from '../connect/opcua/opcuaTestKit';
 
@@ -38,17 +39,7 @@ sources:
     registers:
       - { address: 2000, type: input, format: uint16, scale: 0.01, assetId: pump-1, channelId: speed, unit: Hz }
 assets:
-  - id: pump-1
-    name: Test pump
-    bearing: { name: SKF 6205, rollingElements: 9, rollerDiameterMm: 7.94, pitchDiameterMm: 39.04 }
-    nominalShaftHz: 24.75
-    channels:
-      - { id: de_accel, source: broker, sampleRateHz: ${RATE_HZ}, windowSize: 1024, hopSize: 512 }
-    setpoints:
-      score: { alert: 1.0, danger: 3.0, onDelayWindows: 0 }
-      velocityMmS: { alert: 4.5, danger: 7.1, onDelayWindows: 0 }
-    commissioningWindows: 100000
-outputs:
+${pumpAssetYaml({ id: 'pump-1', name: 'Test pump', source: 'broker' })}outputs:
   - { kind: mqtt, source: broker, ackTimeoutMs: 1000 }
   - { kind: modbus, host: 127.0.0.1, port: ${plcPort}, coils: { pump-1: 0 } }
 watchdog: { kind: modbus, host: 127.0.0.1, port: ${plcPort}, coil: 1000, periodMs: 100 }
@@ -235,16 +226,7 @@ sources:
       - { edgeNode: gw-1, device: pump-1, metric: DE/Accel, assetId: pump-1, channelId: de_accel, kind: waveform, sampleRateHz: ${RATE_HZ} }
       - { edgeNode: gw-1, metric: Line/Speed, assetId: pump-1, channelId: speed, kind: value }
 assets:
-  - id: pump-1
-    name: Test pump
-    bearing: { name: SKF 6205, rollingElements: 9, rollerDiameterMm: 7.94, pitchDiameterMm: 39.04 }
-    nominalShaftHz: 24.75
-    channels:
-      - { id: de_accel, source: edge, sampleRateHz: ${RATE_HZ}, windowSize: 1024, hopSize: 512 }
-    setpoints:
-      score: { alert: 1.0, danger: 3.0, onDelayWindows: 0 }
-      velocityMmS: { alert: 4.5, danger: 7.1, onDelayWindows: 0 }
-outputs: none
+${pumpAssetYaml({ id: 'pump-1', name: 'Test pump', source: 'edge', commissioningWindows: null })}outputs: none
 `;
     const parsed = parsePlantConfig(yaml, 'plant.yaml');
     if (!parsed.ok) throw new Error(parsed.errors.map((e) => `${e.line}:${e.column} ${e.message}`).join('\n'));
@@ -290,17 +272,7 @@ sources:
       - { nodeId: '${server.nodeId('pump-1', 'vibration')}', assetId: pump-1, channelId: de_accel, kind: waveform, samplingIntervalMs: 0, sampleRateHz: ${RATE_HZ} }
       - { nodeId: '${server.nodeId('pump-1', 'speed')}', assetId: pump-1, channelId: speed, kind: value, samplingIntervalMs: 0 }
 assets:
-  - id: pump-1
-    name: Test pump
-    bearing: { name: SKF 6205, rollingElements: 9, rollerDiameterMm: 7.94, pitchDiameterMm: 39.04 }
-    nominalShaftHz: 24.75
-    channels:
-      - { id: de_accel, source: daq, sampleRateHz: ${RATE_HZ}, windowSize: 1024, hopSize: 512 }
-    setpoints:
-      score: { alert: 1.0, danger: 3.0, onDelayWindows: 0 }
-      velocityMmS: { alert: 4.5, danger: 7.1, onDelayWindows: 0 }
-    commissioningWindows: 100000
-outputs:
+${pumpAssetYaml({ id: 'pump-1', name: 'Test pump', source: 'daq' })}outputs:
   - { kind: opcua, endpointUrl: '${server.endpointUrl}', nodes: { pump-1: '${server.nodeId('pump-1', 'trip')}' } }
 `;
     const parsed = parsePlantConfig(yaml, 'plant.yaml');

@@ -8,6 +8,7 @@ import { waveTopic } from '../../../engine/connect/mqtt/topics';
 import { startPlantTripOutputs } from '../../../engine/connect/plantTripOutputs';
 import { NATS_SERVER, startNatsServer } from '../../../engine/connect/scaleout/natsPeer';
 import { startPlantConsole, type PlantConsole } from '../../../engine/service/plantConsole';
+import { pumpAssetYaml } from '../../support/pumpAssetYaml';
 import { rawClient, until } from '../connect/mqtt/output/mqttTestKit';
 
 const skip = !MOSQUITTO ? 'mosquitto is not installed' : !NATS_SERVER ? 'nats-server is not installed (apt-get install nats-server)' : null;
@@ -16,22 +17,11 @@ const FRAME_SAMPLES = 128;
 const ASSETS = ['p1', 'p2', 'p3', 'p4'];
 
 function plantYaml(brokerPort: number, natsUrl: string): string {
-  const asset = (id: string) => `  - id: ${id}
-    name: Pump ${id}
-    bearing: { name: SKF 6205, rollingElements: 9, rollerDiameterMm: 7.94, pitchDiameterMm: 39.04 }
-    nominalShaftHz: 24.75
-    channels:
-      - { id: de, source: broker, sampleRateHz: ${RATE_HZ}, windowSize: 1024, hopSize: 512 }
-    setpoints:
-      score: { alert: 1.0, danger: 3.0, onDelayWindows: 0 }
-      velocityMmS: { alert: 4.5, danger: 7.1, onDelayWindows: 0 }
-    commissioningWindows: 100000
-`;
   return `site: shared
 sources:
   - { id: broker, kind: mqtt, url: 'mqtt://127.0.0.1:${brokerPort}' }
 assets:
-${ASSETS.map(asset).join('')}outputs:
+${ASSETS.map((id) => pumpAssetYaml({ id, source: 'broker', channel: 'de' })).join('')}outputs:
   - { kind: mqtt, source: broker, ackTimeoutMs: 1000 }
 scaleout: { nats: ['${natsUrl}'], leaseMs: 1000 }
 `;
@@ -115,6 +105,13 @@ describe.skipIf(skip !== null)(`scale-out: two plant consoles share the pumps${s
       expect((c.sources.sources[0]!.counters() as { rejected: { not_followed: number } }).rejected.not_followed).toBeLessThan(10);
     }
     const [victim] = mine(a.c, 'engine-a');
+
+    // A bypass of a pump the other engine runs is refused here, and audited as failed with the reason.
+    await a.c.accounts.createFirstAdmin('ada', 'correct horse battery');
+    await a.c.accounts.createUser({ userName: 'ada' }, { userName: 'erin', role: 'engineer', secretKind: 'password', secret: 'bearing-grease-42' });
+    const [theirs] = mine(a.c, 'engine-b');
+    await expect(a.c.actions.bypass({ userName: 'erin' }, theirs!, 'sensor work')).rejects.toThrow(`${theirs} is run by engine engine-b now: do this from a console of that engine`);
+    expect(a.c.accounts.audit.list({ action: 'bypass', limit: 1 })[0]).toMatchObject({ action: 'bypass', target: theirs, outcome: 'failed', actor: 'erin' });
 
     // Engine A's pump shakes: one trip, from A.
     gateway.loud.add(victim!);
