@@ -6,6 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PlantStatusSchema } from '../../engine/contract';
 import { pumpAssetYaml } from '../support/pumpAssetYaml';
+import { CHROMIUM_ARGS } from './storySupport';
 import { startServe, type ServeProcess } from '../../engine/service/serveProcess';
 import { MOSQUITTO, startMosquitto, type LocalPeer } from '../../engine/connect/localPeer';
 import { modbusControllerUnavailable, startModbusController, type ModbusControllerPeer } from '../../engine/connect/modbus/modbusController';
@@ -22,10 +23,7 @@ describe('the headless console on the demo plant (what `npm start` runs without 
     execSync('npx electron-vite build', { stdio: 'pipe' });
     serve = await startServe(['--db', join(dir, 'demo.sqlite'), '--seed', '4']);
     if (haveChromium) {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      });
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     }
   }, 120_000);
 
@@ -118,10 +116,7 @@ events: { source: broker }
 `);
     serve = await startServe(['--plant', file, '--db', join(dir, 'plant.sqlite')]);
     if (haveChromium) {
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      });
+      browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     }
   }, 120_000);
 

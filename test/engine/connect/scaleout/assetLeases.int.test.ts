@@ -7,9 +7,9 @@ import { assetKey, leaseBucketName } from '../../../../engine/connect/scaleout/k
 import { spawnLeaseMember, type LeaseMember } from '../../../../engine/connect/scaleout/LeaseMemberChild';
 import { connectNats } from '../../../../engine/connect/scaleout/natsKv';
 import { PlantWatcher } from '../../../../engine/connect/scaleout/PlantWatcher';
-import { NATS_SERVER, startNatsServer, type NatsPeer } from '../../../../engine/connect/scaleout/natsPeer';
+import { NATS_SERVER, type NatsPeer } from '../../../../engine/connect/scaleout/natsPeer';
 import { findOverlaps, ownershipIntervals } from '../../../../engine/connect/scaleout/ownershipTimeline';
-import { assets, holdings, LEASE_MS, OwnershipLog, RENEW_MS, settled, SITE, startEngine, TestResources, until } from './scaleoutHarness';
+import { assets, holdings, LEASE_MS, OwnershipLog, RENEW_MS, settled, SITE, startEngine, startTestNats, TestResources, until } from './scaleoutHarness';
 
 /**
  * Several engines sharing a plant through a real nats-server (JetStream KV, loopback): balance,
@@ -26,11 +26,7 @@ const res = new TestResources();
 beforeEach(() => res.begin());
 afterEach(() => res.end());
 
-async function nats(o: { port?: number; storeDir?: string } = {}): Promise<NatsPeer> {
-  const n = await startNatsServer(o);
-  res.add(() => n.stop());
-  return n;
-}
+const nats = (o: { port?: number; storeDir?: string } = {}): Promise<NatsPeer> => startTestNats(res, o);
 
 async function engine(url: string, id: string, log: OwnershipLog, assetIds: readonly string[] = PLANT): Promise<AssetLeases> {
   const e = await startEngine(url, id, assetIds, log);

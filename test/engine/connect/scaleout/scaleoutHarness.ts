@@ -2,6 +2,7 @@ import { createHook } from 'node:async_hooks';
 import { AssetLeases, monotonicEpochClock, type LossReason } from '../../../../engine/connect/scaleout/AssetLeases';
 import type { LeaseMember } from '../../../../engine/connect/scaleout/LeaseMemberChild';
 import type { OwnershipEvent } from '../../../../engine/connect/scaleout/ownershipTimeline';
+import { startNatsServer, type NatsPeer } from '../../../../engine/connect/scaleout/natsPeer';
 
 /**
  * Helpers for the scale-out integration tests: engines in this process that log every acquire
@@ -137,4 +138,11 @@ export class TestResources {
   private leaks(): string[] {
     return [...this.live.values()].filter(({ type, resource }) => type !== 'Timeout' || (resource as { hasRef?(): boolean }).hasRef?.() !== false).map((h) => h.type);
   }
+}
+
+/** A nats-server for one test, stopped with the test's other resources. */
+export async function startTestNats(res: TestResources, o: { port?: number; storeDir?: string } = {}): Promise<NatsPeer> {
+  const n = await startNatsServer(o);
+  res.add(() => n.stop());
+  return n;
 }

@@ -7,8 +7,8 @@ import { TripLedger } from '../../../../engine/connect/scaleout/TripLedger';
 import { AssetLeases } from '../../../../engine/connect/scaleout/AssetLeases';
 import { spawnLeaseMember, type MemberReport } from '../../../../engine/connect/scaleout/LeaseMemberChild';
 import { connectNats } from '../../../../engine/connect/scaleout/natsKv';
-import { NATS_SERVER, startNatsServer, type NatsPeer } from '../../../../engine/connect/scaleout/natsPeer';
-import { LEASE_MS, RENEW_MS, SITE, TestResources, until } from './scaleoutHarness';
+import { NATS_SERVER, type NatsPeer } from '../../../../engine/connect/scaleout/natsPeer';
+import { LEASE_MS, RENEW_MS, SITE, startTestNats, TestResources, until } from './scaleoutHarness';
 
 /**
  * The trip ledger against a real nats-server: a latch written by the engine that tripped survives
@@ -23,11 +23,7 @@ const res = new TestResources();
 beforeEach(() => res.begin());
 afterEach(() => res.end());
 
-async function nats(o: { port?: number; storeDir?: string } = {}): Promise<NatsPeer> {
-  const n = await startNatsServer(o);
-  res.add(() => n.stop());
-  return n;
-}
+const nats = (o: { port?: number; storeDir?: string } = {}): Promise<NatsPeer> => startTestNats(res, o);
 
 async function ledgerOn(url: string, engineId: string): Promise<TripLedger> {
   const nc = await connectNats({ servers: [url], name: `ledger-${engineId}` });
