@@ -90,6 +90,10 @@ export async function startPlantScaleout(config: PlantConfig, scaleout: NonNulla
     log(`scale-out: no longer running ${assetId} (${why})`);
   };
 
+  // An emergency stop from another engine's console of an asset this engine runs: latch it here too.
+  const foreignTrips = ledger.follow((assetId, trip) => {
+    if (holds(assetId) && engine.adoptLatch(assetId, trip.engineId, trip.commandId, trip.reason)) log(`scale-out: ${assetId} latched on ${trip.engineId}'s trip ${trip.commandId} (${trip.reason})`);
+  });
   const unsubscribe = engine.on((e) => {
     if (e.type === 'TripRequested') {
       const commandId = `${engineId}:${e.assetId}:${e.decidedAtMs}`;
@@ -104,6 +108,7 @@ export async function startPlantScaleout(config: PlantConfig, scaleout: NonNulla
     });
   } catch (err) {
     unsubscribe();
+    foreignTrips.dispose();
     ledger.dispose();
     await connection.close();
     throw err;
@@ -125,6 +130,7 @@ export async function startPlantScaleout(config: PlantConfig, scaleout: NonNulla
     },
     async stop() {
       unsubscribe();
+      foreignTrips.dispose();
       await share?.stop();
       for (const t of retries.values()) clearTimeout(t);
       await running.close();

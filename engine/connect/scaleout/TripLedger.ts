@@ -1,8 +1,8 @@
 import type { KV, NatsConnection } from 'nats';
 import { z } from 'zod';
 import { nodeScheduler, type Disposable, type Scheduled, type Scheduler } from '../../ingest/scheduling';
-import { tripBucketName, tripKey } from './kvNames';
-import { openBucket } from './natsKv';
+import { parseTripKey, tripBucketName, tripKey } from './kvNames';
+import { KvFollower, openBucket } from './natsKv';
 
 /**
  * Which assets are latched by a trip, shared by every engine of a site, so an asset that moves to
@@ -153,6 +153,40 @@ export class TripLedger implements Disposable {
     const r = TripRecordSchema.safeParse(json);
     if (!r.success) throw new Error(`trip ledger: the latch of ${JSON.stringify(assetId)} is malformed (revision ${e.revision}): ${r.error.message}`);
     return r.data;
+  }
+
+  /**
+   * Calls `listener` with each trip another engine records from now on (a live watch of the
+   * bucket): an operator may stop a machine from any console, and the engine that runs it must
+   * latch it too. Trips recorded while the watch was down are not replayed: `latched` answers
+   * for those when an asset is taken over. Returns the watch, to dispose.
+   */
+  follow(listener: (assetId: string, trip: TripRecord) => void): Disposable {
+    return new KvFollower(
+      this.kv,
+      {
+        onResyncStart: () => {},
+        onSynced: () => {},
+        onEntry: (e, initial) => {
+          if (initial || e.operation !== 'PUT') return;
+          const assetId = parseTripKey(e.key);
+          let json: unknown = null;
+          try {
+            json = e.json();
+          } catch {
+            json = null;
+          }
+          const r = TripRecordSchema.safeParse(json);
+          if (assetId === null || !r.success) {
+            this.count.rejected++;
+            this.log(`trip ledger: ignored an unreadable entry ${JSON.stringify(e.key)} (revision ${e.revision})`);
+            return;
+          }
+          if (r.data.engineId !== this.engineId) listener(assetId, r.data);
+        },
+      },
+      { scheduler: this.scheduler, retryMs: this.retryMs, log: this.log },
+    );
   }
 
   /** Resolves when every write queued so far has landed (or the ledger was disposed). */

@@ -71,6 +71,11 @@ export function tripKey(assetId: string): string {
   return TRIP_PREFIX + escapeId(assetId);
 }
 
+/** The asset of a trip bucket key, or null for a key this layer does not write. */
+export function parseTripKey(key: string): string | null {
+  return key.startsWith(TRIP_PREFIX) ? unescapeId(key.slice(TRIP_PREFIX.length)) : null;
+}
+
 /** What a key of the lease bucket addresses, or null for a key this layer does not write. */
 export function parseLeaseBucketKey(key: string): { kind: 'asset'; assetId: string } | { kind: 'member'; engineId: string } | null {
   if (key.startsWith(ASSET_PREFIX)) {

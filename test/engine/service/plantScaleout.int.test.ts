@@ -59,7 +59,7 @@ describe.skipIf(skip !== null)(`scale-out: two plant consoles share the pumps${s
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  it('given two engines, then each pump runs on one of them, both consoles agree who runs which and show every pump live, a trip goes out once, and the engine taking over a tripped pump keeps it latched without tripping again', async () => {
+  it('given two engines, then each pump runs on one of them, both consoles agree who runs which and show every pump live, a stop from one console latches the pump on the engine running it, a trip goes out once, and the engine taking over a tripped pump keeps it latched without tripping again', async () => {
     const broker = await startMosquitto();
     cleanups.push(() => broker.stop());
     const nats = await startNatsServer();
@@ -112,6 +112,12 @@ describe.skipIf(skip !== null)(`scale-out: two plant consoles share the pumps${s
     const [theirs] = mine(a.c, 'engine-b');
     await expect(a.c.actions.bypass({ userName: 'erin' }, theirs!, 'sensor work')).rejects.toThrow(`${theirs} is run by engine engine-b now: do this from a console of that engine`);
     expect(a.c.accounts.audit.list({ action: 'bypass', limit: 1 })[0]).toMatchObject({ action: 'bypass', target: theirs, outcome: 'failed', actor: 'erin' });
+
+    // An emergency stop of that pump from A's console goes out, and B, which runs it, latches it too.
+    await a.c.actions.trip({ userName: 'erin' }, theirs!, 'smoke at the coupling');
+    await until(() => controller.latched().some((l) => l.assetId === theirs), 5_000, 'the stop at the controller');
+    await until(() => b.c.engine.status().assets.find((x) => x.assetId === theirs)?.latched === true, 5_000, 'engine B to latch the stopped pump');
+    expect(b.c.engine.status().assets.find((x) => x.assetId === theirs)).toMatchObject({ level: 'danger', firstOut: { groupId: 'taken-over' }, trips: 0 });
 
     // Engine A's pump shakes: one trip, from A.
     gateway.loud.add(victim!);

@@ -34,6 +34,26 @@ async function ledgerOn(url: string, engineId: string): Promise<TripLedger> {
 }
 
 describe.skipIf(!NATS_SERVER)(`TripLedger (nats-server JetStream KV)${SKIP}`, () => {
+  it('given two engines following the ledger, when each records a trip, then each hears the other\'s and not its own, and a trip recorded before the watch is not replayed', async () => {
+    const n = await nats();
+    const a = await ledgerOn(n.url, 'a');
+    const b = await ledgerOn(n.url, 'b');
+    a.record('pump-01', { ...TRIP, commandId: 'before', decidedAtMs: 1 });
+    await a.flushed();
+    const heardByA: Array<[string, string]> = [];
+    const heardByB: Array<[string, string]> = [];
+    const fa = a.follow((assetId, t) => heardByA.push([assetId, t.commandId]));
+    res.add(() => fa.dispose());
+    const fb = b.follow((assetId, t) => heardByB.push([assetId, t.commandId]));
+    res.add(() => fb.dispose());
+    await new Promise((r) => setTimeout(r, 300));
+
+    a.record('pump-02', { ...TRIP, commandId: 'estop-a', decidedAtMs: 2 });
+    b.record('pump-03', { ...TRIP, commandId: 'trip-b', decidedAtMs: 3 });
+    await until('each to hear the other', () => heardByA.length === 1 && heardByB.length === 1, 5000);
+    expect({ heardByA, heardByB }).toEqual({ heardByA: [['pump-03', 'trip-b']], heardByB: [['pump-02', 'estop-a']] });
+  });
+
   it('given engine A trips pump-01 and is killed -9, when engine B acquires its assets, then B sees pump-01 latched by A\'s command and pump-02 not; a reset clears it for everyone', async () => {
     const n = await nats();
     const a = await spawnLeaseMember({ servers: [n.url], site: SITE, engineId: 'a', assetIds: ['pump-01', 'pump-02'], leaseMs: LEASE_MS });
