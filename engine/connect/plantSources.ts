@@ -63,10 +63,13 @@ export function startPlantSources(config: PlantConfig, sinks: PlantSourceSinks, 
   const clock = o.clock ?? Date.now;
   const env = o.env ?? process.env;
   const prefix = o.clientIdPrefix ?? `vigil-${config.site}-${process.pid}`;
+  // Each source decodes a fresh frame per message, so it is completed in place (no copy per frame).
   const withSpeed = (f: Frame): Frame => {
-    if (f.shaftHz !== undefined) return f;
-    const shaftHz = o.values.shaftHz(f.assetId, clock());
-    return shaftHz === undefined ? f : { ...f, shaftHz };
+    if (f.shaftHz === undefined) {
+      const shaftHz = o.values.shaftHz(f.assetId, clock());
+      if (shaftHz !== undefined) f.shaftHz = shaftHz;
+    }
+    return f;
   };
   const sources: RunningSource[] = [];
   const notStarted: { id: string; why: string }[] = [];

@@ -69,7 +69,7 @@ export async function startPlantConsole(config: PlantConfig, assets: AssetConfig
         };
         let sources: PlantSources;
         try {
-          sources = startPlantSources(config, { frame: offer, vector: (v) => (runs(v.assetId) ? engine.acceptVector(v) : notHeldFrames++) }, { values, log, clock, pkiFolder: opcuaPkiFolder(opts.dbPath ?? '.vigil/demo.sqlite'), ...(opts.env ? { env: opts.env } : {}), ...(opts.engineId ? { clientIdPrefix: `vigil-${opts.engineId}` } : {}) });
+          sources = startPlantSources(config, { frame: offer, vector: (v) => (runs(v.assetId) ? engine.acceptVector(v) : void notHeldFrames++) }, { values, log, clock, pkiFolder: opcuaPkiFolder(opts.dbPath ?? '.vigil/demo.sqlite'), ...(opts.env ? { env: opts.env } : {}), ...(opts.engineId ? { clientIdPrefix: `vigil-${opts.engineId}` } : {}) });
         } catch (err) {
           bus.dispose();
           throw err;

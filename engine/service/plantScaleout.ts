@@ -116,7 +116,8 @@ export async function startPlantScaleout(config: PlantConfig, scaleout: NonNulla
   // Leases acquired while `start` ran were handed to takeOver before `leases` was set: ask again.
   for (const assetId of leases.heldAssets()) if (!following.has(assetId) && !retries.has(assetId)) takeOver(assetId);
   const running = leases;
-  const holderOf = (assetId: string): string | null => running.plant().assets.find((a) => a.assetId === assetId)?.ownerEngineId ?? null;
+  // Asked per asset at every status: a lookup, not a snapshot of the whole plant.
+  const holderOf = (assetId: string): string | null => running.ownerOf(assetId);
   const share = startShare(config, scaleout, engine, engineId, holderOf, o);
   return {
     holds,

@@ -228,6 +228,11 @@ export class AssetLeases implements Disposable {
     return this.leases.lease(assetId);
   }
 
+  /** The engine holding `assetId`'s live lease as this engine's watch sees it, or null (one map lookup, unlike `plant()`). */
+  ownerOf(assetId: string): string | null {
+    return this.view.lease(assetId, this.clock())?.record?.engineId ?? null;
+  }
+
   /** The whole plant as this engine's watch sees it: every asset's owner and since when, every member. */
   plant(): PlantSnapshot {
     return this.view.snapshot(this.clock());
