@@ -212,6 +212,7 @@ export class MqttControllerPeer {
     const send = (): void => {
       if (this.#disposed || !this.#session.ready) return;
       this.#session.client.publish(responseTopic, JSON.stringify(ack), { qos: 1, properties: { correlationData: Buffer.from(correlationData) } });
+      this.#session.flush();
       this.#counters.acksSent++;
     };
     if (this.#behaviour.silent) this.#withheld.push(send);

@@ -151,6 +151,7 @@ export class MqttHeartbeat {
     const msg: HeartbeatMessage = { engineId: this.#o.engineId, seq: this.#seq++, atMs: this.#clock() };
     const expiryS = this.#o.expiryS ?? Math.max(1, Math.ceil((3 * this.#periodMs) / 1000));
     this.#session.client.publish(this.#topic, JSON.stringify(msg), { qos: 0, retain: false, properties: { messageExpiryInterval: expiryS } });
+    this.#session.flush();
     this.#counters.sent++;
   }
 }

@@ -217,6 +217,7 @@ export class MqttTripOutput implements Actuator {
       },
       (err, packet) => this.#onPuback(p, err, packet?.messageId),
     );
+    this.#session.flush();
     return { actuator: this.name, commandedAtMs };
   }
 

@@ -1,4 +1,5 @@
 import type { IPublishPacket } from 'mqtt';
+import { Worker } from 'node:worker_threads';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LocalPeer } from '../../../../../engine/connect/localPeer';
 import { MqttTripOutput, type TripEscalation, type TripOutcome } from '../../../../../engine/connect/mqtt/output/MqttTripOutput';
@@ -83,6 +84,32 @@ describe.skipIf(skipReason !== null)(`MqttTripOutput against mosquitto${skipReas
     output.requestTrip({ assetId: 'fan-201', decidedAtMs: 5, reason: 'operator e-stop', commandId: 'estop-1' });
     await until(() => escalations.length === 1, 2000, 'the escalation');
     expect(escalations[0]!.message).toBe("no acknowledgement from the controller of fan-201 within 200 ms (the broker accepted the command but no controller is subscribed to fan-201's trip topic): check the controller; the trip may not have happened");
+  });
+
+  it('given the engine thread stays busy after deciding, when a trip is requested, then the command is on the wire before the thread is free again', async () => {
+    const { url, output } = await setup();
+    // The observer is another thread: it hears the command while this one is still busy.
+    const observer = new Worker(
+      `const { parentPort } = require('node:worker_threads');
+       const client = require('mqtt').connect(${JSON.stringify(url)}, { protocolVersion: 5 });
+       client.on('connect', () => client.subscribe(${JSON.stringify(tripCommandTopic(SITE, 'pump-busy'))}, { qos: 1 }, () => parentPort.postMessage('ready')));
+       client.on('message', () => parentPort.postMessage(process.hrtime.bigint()));`,
+      { eval: true },
+    );
+    try {
+      await new Promise((resolve) => observer.once('message', resolve));
+      const heard = new Promise<bigint>((resolve) => observer.once('message', resolve));
+      output.requestTrip({ assetId: 'pump-busy', decidedAtMs: 1, reason: 'velocity 9 ≥ danger 7.1', commandId: 'trip-busy' });
+      const requestedNs = process.hrtime.bigint();
+      // The work an engine does after a trip on the same turn (incident, events, snapshots), made long.
+      const busyUntil = performance.now() + 400;
+      while (performance.now() < busyUntil);
+      const heardMs = Number((await heard) - requestedNs) / 1e6;
+      console.log(`command heard by another thread ${heardMs.toFixed(2)} ms after the request, while this thread was busy for 400 ms`);
+      expect(heardMs).toBeLessThan(200);
+    } finally {
+      await observer.terminate();
+    }
   });
 
   it('given 50 assets, when all are tripped at once, then each is acknowledged exactly once under its own command id, and latencies are recorded', async () => {
