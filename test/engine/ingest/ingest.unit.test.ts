@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { QualityChanged } from '../../../engine/contract';
-import { Ingest, type Hop } from '../../../engine/ingest/ingest';
+import { Ingest, windowPhase, type Hop } from '../../../engine/ingest/ingest';
 import { frameAt, ramp, testAsset } from './support/fixtures';
 
 /** An ingest over the test asset (1 kHz, window 256, hop 64) with a settable clock, recording hops and quality changes. */
@@ -43,6 +43,45 @@ describe('Ingest windows', () => {
     expect(hopEnds(hops)).toEqual([255, 655]);
     expect(Array.from(windows[1]!)).toEqual(Array.from(ramp(400, 256)));
     expect(ingest.counters()).toMatchObject({ frames: 2, samples: 600, gaps: 1, hops: 2 });
+  });
+
+  it('given 16 channels sampled together, then their windows are spread over the frames of a hop, each channel still gets one per hop, and a gap restarts a channel on its own phase', () => {
+    // 16 channels of one asset at 1 kHz, window 256, hop 64, delivered in 16-sample frames: 4 frames per hop.
+    const channels = Array.from({ length: 16 }, (_, i) => ({ channelId: `ch${i}`, sampleRateHz: 1000, windowSize: 256, hopSize: 64, maxFrameSamples: 1024 }));
+    const run = (spreadWindows: boolean, frames: number, skip?: { channel: string; from: number; to: number }) => {
+      const ingest = new Ingest([{ ...testAsset(), channels }], () => 0, { spreadWindows });
+      const ends: Record<string, number[]> = {};
+      ingest.onHop((h) => (ends[h.channelId] ??= []).push(h.endMs));
+      const perFrame: number[] = [];
+      for (let k = 0; k < frames; k++) {
+        const before = Object.values(ends).flat().length;
+        for (const c of channels) {
+          if (skip && c.channelId === skip.channel && k >= skip.from && k < skip.to) continue;
+          ingest.accept(frameAt(16 * k, 16, { channelId: c.channelId }));
+        }
+        perFrame.push(Object.values(ends).flat().length - before);
+      }
+      return { ends, perFrame };
+    };
+
+    const aligned = run(false, 40);
+    // Without a phase every channel completes its window on the same frame, and none on the next three.
+    expect(aligned.perFrame.slice(20, 28)).toEqual([0, 0, 0, 16, 0, 0, 0, 16]);
+
+    const spread = run(true, 40);
+    expect(channels.map((_, i) => windowPhase(i, 64))).toEqual([0, 39, 15, 54, 30, 5, 45, 20, 60, 35, 11, 51, 26, 2, 41, 17]);
+    // Spread: 4 windows in each frame once every channel has started.
+    expect(spread.perFrame.slice(20, 28)).toEqual([4, 4, 4, 4, 4, 4, 4, 4]);
+    for (const [i, c] of channels.entries()) {
+      const e = spread.ends[c.channelId]!;
+      expect(e[0]).toBe(255 + windowPhase(i, 64));
+      expect(e.slice(1).map((t, k) => t - e[k]!)).toEqual(e.slice(1).map(() => 64));
+    }
+
+    // ch3 misses frames 30–31: after the gap it needs a full window again, then its phase.
+    const gapped = run(true, 60, { channel: 'ch3', from: 30, to: 32 });
+    const afterGap = gapped.ends.ch3!.filter((t) => t >= 512);
+    expect(afterGap[0]).toBe(512 + 255 + windowPhase(3, 64));
   });
 
   it('given a frame repeated (duplicate), then it is rejected as time_backwards and the stream continues', () => {
