@@ -79,7 +79,7 @@ export async function mqttBench(m: Metrics, log: (l: string) => void, o: { trips
   const latches: Array<{ assetId: string; atNs: bigint }> = [];
   controller.on('message', (msg: FromController) => msg.kind === 'latched' && latches.push({ assetId: msg.assetId, atNs: msg.atNs }));
   await once<FromController>(controller, (x) => x.kind === 'ready', 15_000);
-  const data: MqttLoadData = { url, site: SITE, channels, sampleRateHz: RATE_HZ, frameSamples: FRAME_SAMPLES, hopSamples: HOP };
+  const data: MqttLoadData = { url, site: SITE, channels, sampleRateHz: RATE_HZ, frameSamples: FRAME_SAMPLES };
   const load = startModuleWorker(import.meta.url, 'mqttLoadWorker', { workerData: data });
   const loudFrames: Array<{ assetId: string; endMs: number; publishedNs: bigint }> = [];
   load.on('message', (msg: FromLoad) => msg.kind === 'loud' && loudFrames.push(msg));
@@ -105,8 +105,9 @@ export async function mqttBench(m: Metrics, log: (l: string) => void, o: { trips
       while (latches.length === latchesBefore && Date.now() < by) await new Promise((r) => setTimeout(r, 2));
       const latch = latches.slice(latchesBefore).find((l) => l.assetId === a.assetId);
       const decision = decided.slice(decidedBefore).find((d) => d.assetId === a.assetId);
-      // The frame whose condition tripped: the loud frame that completed the tripping window.
-      const tripping = decision && loudFrames.find((f) => f.assetId === a.assetId && Math.abs(f.endMs - decision.decidedAtMs) < 1);
+      // The frame whose condition tripped: the loud frame that completed the tripping window (its last sample is in it).
+      const frameMs = (1000 * FRAME_SAMPLES) / RATE_HZ;
+      const tripping = decision && loudFrames.find((f) => f.assetId === a.assetId && f.endMs - frameMs < decision.decidedAtMs && decision.decidedAtMs <= f.endMs + 0.001);
       if (latch && tripping) trips.push(Number(latch.atNs - tripping.publishedNs) / 1e6);
       else log(`mqtt: trip ${i + 1} of ${a.assetId}: ${latch ? 'the tripping frame was not among the loud frames published' : 'not observed at the controller within 3 s'}`);
       load.postMessage({ kind: 'quiet' } satisfies ToLoad);

@@ -10,8 +10,6 @@ export interface MqttLoadData {
   channels: Array<{ assetId: string; channelId: string }>;
   sampleRateHz: number;
   frameSamples: number;
-  /** Samples between the engine's windows: a loud burst starts on a frame that completes one. */
-  hopSamples: number;
 }
 
 /** Main → publisher: make one channel loud (a fault far past danger) or quiet again. */
@@ -32,9 +30,8 @@ const port = parentPort!;
 const d = workerData as MqttLoadData;
 const client = mqtt.connect(d.url, { protocolVersion: 5, clientId: `vigil-bench-load-${process.pid}`, reconnectPeriod: 0 });
 const periodMs = (1000 * d.frameSamples) / d.sampleRateHz;
-const framesPerHop = d.hopSamples / d.frameSamples;
 const topics = d.channels.map((c) => waveTopic(d.site, c.assetId, c.channelId));
-let loud: { index: number; startFrame: number | null } | null = null;
+let loud: { index: number } | null = null;
 let published = 0;
 let behindMs = 0;
 let n = 0;
@@ -55,11 +52,9 @@ function tick(): void {
   const due = Math.floor((performance.now() - t0) / periodMs);
   behindMs = Math.max(behindMs, (due - n) * periodMs);
   for (; n <= due; n++) {
-    // The loud burst begins on the next frame that completes one of the engine's windows.
-    if (loud && loud.startFrame === null && (n + 1) % framesPerHop === 0) loud.startFrame = n;
     const startMs = wallT0 + n * periodMs;
     for (let c = 0; c < topics.length; c++) {
-      const isLoud = loud !== null && loud.index === c && loud.startFrame !== null;
+      const isLoud = loud !== null && loud.index === c;
       client.publish(topics[c]!, encodeWave({ seq: n, startMs, sampleRateHz: d.sampleRateHz, samples: samples(isLoud, n) }), { qos: 0 });
       if (isLoud) port.postMessage({ kind: 'loud', assetId: d.channels[c]!.assetId, endMs: startMs + periodMs, publishedNs: process.hrtime.bigint() } satisfies FromLoad);
       published++;
@@ -79,7 +74,7 @@ client.on('connect', () => {
   }, 1000).unref();
 });
 port.on('message', (m: ToLoad) => {
-  if (m.kind === 'loud') loud = { index: d.channels.findIndex((c) => c.assetId === m.assetId && c.channelId === m.channelId), startFrame: null };
+  if (m.kind === 'loud') loud = { index: d.channels.findIndex((c) => c.assetId === m.assetId && c.channelId === m.channelId) };
   else if (m.kind === 'quiet') {
     loud = null;
     phase += 1;
