@@ -20,12 +20,6 @@ export interface EnvelopeOptions {
   kurtogramDivisors: number[];
   /** Highest frequency any kurtogram band may reach, as a fraction of Nyquist. */
   kurtogramTopFrac: number;
-  /**
-   * How long a kurtogram band choice holds, in ms of window time: the band is chosen again on the
-   * first window at least this much later (or earlier: a replay starting over). 0 chooses it on
-   * every window. See `defaultEnvelopeOptions` for why it may hold.
-   */
-  bandHoldMs: number;
 }
 
 /**
@@ -35,17 +29,8 @@ export interface EnvelopeOptions {
  * ratio on the 0.007 in outer-race records (65 → 31) without helping any other record.
  */
 export function defaultEnvelopeOptions(sampleRateHz: number): EnvelopeOptions {
-  return { harmonics: 3, tolRel: 0.02, fixedBandHz: null, minBandHz: Math.min(1000, sampleRateHz / 16), kurtogramDivisors: [1.2, 1.5, 2, 3], kurtogramTopFrac: 0.9, bandHoldMs: DEFAULT_BAND_HOLD_MS };
+  return { harmonics: 3, tolRel: 0.02, fixedBandHz: null, minBandHz: Math.min(1000, sampleRateHz / 16), kurtogramDivisors: [1.2, 1.5, 2, 3], kurtogramTopFrac: 0.9 };
 }
-
-/**
- * The kurtogram's band is chosen once a second per channel, not on every window. The band is where
- * the housing rings when the bearing's impacts hit it, a property of the structure that does not
- * move within a second; choosing it (7 inverse FFTs and their moments) was 30 % of a window's
- * features (`npm run bench`), and at 64 channels × 25 windows a second that time is what the
- * engine's thread did not have. The cost: after a fault starts, its band is found within a second.
- */
-export const DEFAULT_BAND_HOLD_MS = 1000;
 
 /**
  * Envelope (demodulation) analysis of one window: band-pass around the structural resonance in the
@@ -75,9 +60,6 @@ export class EnvelopeAnalyzer {
   private readonly moments = new Float64Array(2);
   private readonly fixedLoBin: number;
   private readonly fixedMask: Float64Array | null;
-  /** The kurtogram candidate in use and the window time it was chosen at (see bandHoldMs). */
-  private band = 0;
-  private bandChosenAtMs = Number.NaN;
 
   /** Requires `initDsp()`. */
   constructor(size: number, sampleRateHz: number, opts: EnvelopeOptions = defaultEnvelopeOptions(sampleRateHz)) {
@@ -110,10 +92,8 @@ export class EnvelopeAnalyzer {
   /**
    * Analyse window `x` (length `size`, oldest first) for a bearing with `mult` at `shaftHz`, writing
    * into `out`. Defect-frequency bins are cached in `bins` and only recomputed when the speed changes.
-   * `atMs`, the window's time, lets the kurtogram's band hold (`bandHoldMs`); without it the band is
-   * chosen on this window.
    */
-  analyze(x: ArrayLike<number>, mult: DefectMultiples, shaftHz: number, out: EnvelopeFeatures, atMs = Number.NaN): void {
+  analyze(x: ArrayLike<number>, mult: DefectMultiples, shaftHz: number, out: EnvelopeFeatures): void {
     const n = this.size;
     this.fwd.forward(x, this.re, this.im, this.tukey);
     let loBin: number;
@@ -122,12 +102,8 @@ export class EnvelopeAnalyzer {
       loBin = this.fixedLoBin;
       mask = this.fixedMask;
     } else {
-      const held = atMs >= this.bandChosenAtMs && atMs - this.bandChosenAtMs < this.opts.bandHoldMs;
-      if (!held) {
-        this.band = this.selector.select(this.re, this.im);
-        this.bandChosenAtMs = atMs;
-      }
-      ({ loBin, mask } = this.selector.mask(this.band));
+      const best = this.selector.select(this.re, this.im);
+      ({ loBin, mask } = this.selector.mask(best));
     }
     // Analytic signal of the band: one-sided spectrum, doubled, inverse transformed; |z| is the envelope.
     this.inv.loadBand(this.re, this.im, loBin, mask, loBin);

@@ -54,8 +54,7 @@ export class FeatureExtractor {
 
   /**
    * Features of `window` (exactly `windowSize` samples in g, oldest first) ending at `endMs`, with
-   * the shaft turning at `shaftHz`. Pure with respect to its inputs except the envelope's demodulation
-   * band, which holds for `bandHoldMs` of window time after the window that chose it (see EnvelopeAnalyzer).
+   * the shaft turning at `shaftHz`. Pure with respect to its inputs: same window, same result.
    */
   extract(window: Float32Array, endMs: number, shaftHz: number): FeatureSet {
     if (window.length !== this.windowSize) throw new Error(`window has ${window.length} samples, expected ${this.windowSize}`);
@@ -78,7 +77,7 @@ export class FeatureExtractor {
       order3G: this.spectrum.lineAmplitude(3 * shaftHz, ORDER_TOL_REL),
       envelope: { bandLowHz: 0, bandHighHz: 0, bpfoG: 0, bpfiG: 0, bsfG: 0, ftfG: 0, floorG: 0 },
     };
-    this.envelope.analyze(window, this.multiples, shaftHz, fs.envelope, endMs);
+    this.envelope.analyze(window, this.multiples, shaftHz, fs.envelope);
     return fs;
   }
 
