@@ -69,9 +69,40 @@ export async function mqttBench(m: Metrics, log: (l: string) => void, o: { trips
   const key = o.prefix ?? 'mqtt';
   const channels = assets.flatMap((a) => a.channels.map((c) => ({ assetId: a.assetId, channelId: c.channelId })));
   const output = await MqttTripOutput.connect({ url, site: SITE, name: 'mqtt-bench-controller', ackTimeoutMs: 1000 });
-  const engine = await Engine.create({ assets, clock: () => Date.now(), actuator: output });
-  const bus = new FrameBus((f) => engine.accept(f), { batchSize: 1, onDrop: (f) => engine.ingest.countRejected(f.assetId, f.channelId, 'overflow') });
-  const source = await MqttSource.connect({ url, site: SITE, sink: { frame: (f) => bus.offer(f), vector: (v) => engine.acceptVector(v), value: () => {} } });
+  // Where the time goes, on the loud channel only (one comparison per frame): when each of its
+  // frames reached the engine's MQTT client and left the bus for ingest, and when a trip command
+  // was handed to the output. Keyed by the frame's end, as the load thread reports its frames.
+  const path = { channel: null as { assetId: string; channelId: string } | null, received: new Map<number, bigint>(), accepted: new Map<number, bigint>(), commanded: [] as Array<{ assetId: string; atNs: bigint }> };
+  const onLoudChannel = (f: { assetId: string; channelId: string; startMs: number; sampleRateHz: number; samples: Float32Array }, into: Map<number, bigint>): void => {
+    if (f.assetId === path.channel?.assetId && f.channelId === path.channel.channelId) into.set(Math.round(f.startMs + (1000 * f.samples.length) / f.sampleRateHz), process.hrtime.bigint());
+  };
+  const actuator = {
+    name: output.name,
+    requestTrip: (cmd: Parameters<typeof output.requestTrip>[0]) => {
+      path.commanded.push({ assetId: cmd.assetId, atNs: process.hrtime.bigint() });
+      return output.requestTrip(cmd);
+    },
+  };
+  const engine = await Engine.create({ assets, clock: () => Date.now(), actuator });
+  const bus = new FrameBus(
+    (f) => {
+      onLoudChannel(f, path.accepted);
+      engine.accept(f);
+    },
+    { batchSize: 1, onDrop: (f) => engine.ingest.countRejected(f.assetId, f.channelId, 'overflow') },
+  );
+  const source = await MqttSource.connect({
+    url,
+    site: SITE,
+    sink: {
+      frame: (f) => {
+        onLoudChannel(f, path.received);
+        bus.offer(f);
+      },
+      vector: (v) => engine.acceptVector(v),
+      value: () => {},
+    },
+  });
   // The tripping window of each trip: the engine says when its condition became true (the window's end).
   const decided: Array<{ assetId: string; decidedAtMs: number }> = [];
   engine.on((e) => e.type === 'TripRequested' && decided.push({ assetId: e.assetId, decidedAtMs: e.decidedAtMs }));
@@ -94,12 +125,18 @@ export async function mqttBench(m: Metrics, log: (l: string) => void, o: { trips
     const windowsPerS = (framesPerS * FRAME_SAMPLES) / HOP;
 
     const trips: number[] = [];
+    // Per trip: publish → the engine's MQTT client, waiting in the bus, the engine (ingest, features, decision), command → controller.
+    const legs = { broker_in: [] as number[], queued: [] as number[], engine: [] as number[], broker_out: [] as number[] };
     const count = o.trips ?? 30;
     for (let i = 0; i < count; i++) {
       const a = assets[i % assets.length]!;
       const latchesBefore = latches.length;
       const decidedBefore = decided.length;
       loudFrames.length = 0;
+      path.channel = { assetId: a.assetId, channelId: a.channels[0]!.channelId };
+      path.received.clear();
+      path.accepted.clear();
+      const commandedBefore = path.commanded.length;
       load.postMessage({ kind: 'loud', assetId: a.assetId, channelId: a.channels[0]!.channelId } satisfies ToLoad);
       const by = Date.now() + 3000;
       while (latches.length === latchesBefore && Date.now() < by) await new Promise((r) => setTimeout(r, 2));
@@ -108,9 +145,21 @@ export async function mqttBench(m: Metrics, log: (l: string) => void, o: { trips
       // The frame whose condition tripped: the loud frame that completed the tripping window (its last sample is in it).
       const frameMs = (1000 * FRAME_SAMPLES) / RATE_HZ;
       const tripping = decision && loudFrames.find((f) => f.assetId === a.assetId && f.endMs - frameMs < decision.decidedAtMs && decision.decidedAtMs <= f.endMs + 0.001);
-      if (latch && tripping) trips.push(Number(latch.atNs - tripping.publishedNs) / 1e6);
+      if (latch && tripping) {
+        trips.push(Number(latch.atNs - tripping.publishedNs) / 1e6);
+        const received = path.received.get(Math.round(tripping.endMs));
+        const accepted = path.accepted.get(Math.round(tripping.endMs));
+        const commanded = path.commanded.slice(commandedBefore).find((c) => c.assetId === a.assetId);
+        if (received !== undefined && accepted !== undefined && commanded) {
+          legs.broker_in.push(Number(received - tripping.publishedNs) / 1e6);
+          legs.queued.push(Number(accepted - received) / 1e6);
+          legs.engine.push(Number(commanded.atNs - accepted) / 1e6);
+          legs.broker_out.push(Number(latch.atNs - commanded.atNs) / 1e6);
+        }
+      }
       else log(`mqtt: trip ${i + 1} of ${a.assetId}: ${latch ? 'the tripping frame was not among the loud frames published' : 'not observed at the controller within 3 s'}`);
       load.postMessage({ kind: 'quiet' } satisfies ToLoad);
+      path.channel = null;
       // Quiet windows must fill the analysis window before the latch can be reset.
       await new Promise((r) => setTimeout(r, 400));
       const reset = engine.resetLatch(a.assetId, 'benchmark');
@@ -127,6 +176,7 @@ export async function mqttBench(m: Metrics, log: (l: string) => void, o: { trips
     m[`${key}.trip_ms.p50`] = round(percentile(trips, 50), 2);
     m[`${key}.trip_ms.p99`] = round(percentile(trips, 99), 2);
     m[`${key}.trips_observed`] = trips.length;
+    for (const [leg, xs] of Object.entries(legs)) m[`${key}.${leg}_ms.p99`] = round(percentile(xs, 99), 2);
     m[`${key}.dropped_frames`] = st.dropped;
     log(
       `mqtt: ${channels.length} channels × ${RATE_HZ / 1000} kHz in ${(1000 * FRAME_SAMPLES) / RATE_HZ} ms frames through mosquitto into one engine: ` +
@@ -134,6 +184,8 @@ export async function mqttBench(m: Metrics, log: (l: string) => void, o: { trips
         `source gaps ${sc.sequence.gaps} (${sc.sequence.missing} frames missing), gateway at most ${lastStats.behindMs.toFixed(0)} ms behind`,
     );
     log(`mqtt: publish of the tripping frame to the trip command at the controller: p50 ${percentile(trips, 50).toFixed(2)} ms, p99 ${percentile(trips, 99).toFixed(2)} ms, max ${Math.max(...trips).toFixed(2)} ms over ${trips.length} trips; controller acknowledged ${oc.acks}, timeouts ${oc.timeouts}`);
+    const leg = (xs: number[]): string => `p50 ${percentile(xs, 50).toFixed(2)} / p99 ${percentile(xs, 99).toFixed(2)} ms`;
+    log(`mqtt: where it went (${legs.engine.length} trips): publish to the engine's MQTT client ${leg(legs.broker_in)}; waiting in the engine's bus ${leg(legs.queued)}; ingest, features and decision ${leg(legs.engine)}; command to the controller ${leg(legs.broker_out)}`);
   } finally {
     load.postMessage({ kind: 'stop' } satisfies ToLoad);
     controller.postMessage({ kind: 'stop' } satisfies ToController);
