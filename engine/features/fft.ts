@@ -125,21 +125,9 @@ export class ComplexFft extends PffftPlan {
     this.size = size;
   }
 
-  /** Zero the input buffer, so callers only write the bins they need. */
-  clear(): void {
-    this.heap().fill(0, this.ioF, this.ioF + 2 * this.size);
-  }
-
-  /** Set bin k of the input (before `inverse`) to re + i·im. */
-  set(k: number, re: number, im: number): void {
-    const h = this.heap();
-    h[this.ioF + 2 * k] = re;
-    h[this.ioF + 2 * k + 1] = im;
-  }
-
   /**
-   * The whole input at once: bins `at … at + mask.length − 1` are (re[from + i] + i·im[from + i]) · mask[i],
-   * every other bin zero. The same values as `clear` and `set` bin by bin, in one pass over the buffer.
+   * Sets the whole input (before `inverseMagnitude`) in one pass: bins `at … at + mask.length − 1`
+   * are (re[from + i] + i·im[from + i]) · mask[i], every other bin zero.
    */
   loadBand(re: Float64Array, im: Float64Array, from: number, mask: Float64Array, at: number): void {
     const h = this.heap();
