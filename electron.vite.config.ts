@@ -7,7 +7,7 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   main: {
     plugins: [externalizeDepsPlugin()],
-    build: { rollupOptions: { input: { index: resolve('main/index.ts'), consoleWorker: resolve('engine/service/consoleWorker.ts'), tripOutputWorker: resolve('engine/actuate/tripOutputWorker.ts'), embeddedBrokerWorker: resolve('engine/connect/mqtt/embeddedBrokerWorker.ts'), plantWorker: resolve('engine/service/plantWorker.ts'), learnerWorker: resolve('engine/learn/learnerWorker.ts'), storeWorker: resolve('engine/store/storeWorker.ts'), backtestWorker: resolve('engine/config/backtestWorker.ts') } } },
+    build: { rollupOptions: { input: { index: resolve('main/index.ts'), consoleWorker: resolve('engine/service/consoleWorker.ts'), tripOutputWorker: resolve('engine/actuate/tripOutputWorker.ts'), embeddedBrokerWorker: resolve('engine/connect/mqtt/embeddedBrokerWorker.ts'), plantWorker: resolve('engine/service/plantWorker.ts'), learnerWorker: resolve('engine/learn/learnerWorker.ts'), storeWorker: resolve('engine/store/storeWorker.ts'), backtestWorker: resolve('engine/config/backtestWorker.ts'), featureWorker: resolve('engine/features/featureWorker.ts') } } },
   },
   preload: {
     // A sandboxed preload cannot require node_modules: zod (the contract's schemas) is bundled in.

@@ -3,6 +3,7 @@ import { REJECT_REASONS, type AssetConfig, type EngineEvent, type Frame, type Pl
 import type { FeatureSet } from './contract/features';
 import { FeatureCache } from './features/FeatureCache';
 import { FeatureExtractor } from './features/FeatureExtractor';
+import { FeatureThread } from './features/FeatureThread';
 import { initDsp } from './features/fft';
 import { FEATURE_NAMES, toModelVector } from './features/modelVector';
 import { Ingest, type AcceptResult, type Hop, type IngestOptions } from './ingest/ingest';
@@ -11,7 +12,7 @@ import { WorkerLearnerHost } from './learn/WorkerLearnerHost';
 import { PRODUCTION_PRECISION, type ModelSource } from './monitor/commission';
 import type { AutoencoderPrecision } from './learn/onnxAutoencoder';
 import type { PromotionOutcome } from './monitor/ModelLifecycle';
-import { AssetMonitor, type ResetOutcome } from './monitor/AssetMonitor';
+import { AssetMonitor, type ResetOutcome, type ScoredWindow } from './monitor/AssetMonitor';
 import { DEFAULT_SNAPSHOT_POST_MS, DEFAULT_SNAPSHOT_PRE_MS, WaveformRecorder, type SnapshotTrigger } from './incident/WaveformRecorder';
 import type { ProtectionConfig } from './protect/protectionConfig';
 import type { AssetStatus, ConnectionStatus } from './contract/status';
@@ -50,6 +51,12 @@ export interface EngineOptions {
    * trip) and after it. Default 5000/5000; 0/0 keeps none (evaluations, benchmarks of the decision alone).
    */
   snapshots?: { preMs: number; postMs: number };
+  /**
+   * Threads that compute the windows' features (FeatureThread), channels shared among them, instead
+   * of the engine's thread: for plants whose windows outgrow one thread. Costs each window a hop
+   * between threads. Default 0: on the engine's thread.
+   */
+  featureThreads?: number;
 }
 
 /**
@@ -93,6 +100,9 @@ export class Engine {
   readonly cache: FeatureCache;
   private readonly monitors = new Map<string, AssetMonitor>();
   private readonly extractors = new Map<string, FeatureExtractor>();
+  /** Feature threads (EngineOptions.featureThreads); channel i goes to thread i mod n, so a channel's windows stay in order on one. */
+  private featureThreads: FeatureThread[] = [];
+  private readonly threadOf = new Map<string, number>();
   private readonly vectorChannels = new Map<string, VectorChannelState>();
   /** Raw waveform history per waveform channel, for incident snapshots (none when disabled). */
   private readonly recorders = new Map<string, WaveformRecorder>();
@@ -161,7 +171,20 @@ export class Engine {
   /** Loads the DSP runtime (once per process) and builds the engine. */
   static async create(opts: EngineOptions): Promise<Engine> {
     await initDsp();
-    return new Engine(opts);
+    const engine = new Engine(opts);
+    const n = opts.featureThreads ?? 0;
+    if (n > 0) {
+      engine.featureThreads = Array.from({ length: n }, () => new FeatureThread(opts.assets));
+      try {
+        await Promise.all(engine.featureThreads.map((t) => t.ready));
+      } catch (err) {
+        await engine.dispose();
+        throw new Error(`a feature thread did not start: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      let ordinal = 0;
+      for (const a of opts.assets) for (const ch of a.channels) engine.threadOf.set(key(a.assetId, ch.channelId), ordinal++ % n);
+    }
+    return engine;
   }
 
   /** Subscribes to engine events; returns the unsubscribe function. */
@@ -437,6 +460,7 @@ export class Engine {
     // Snapshots still filling are stored as they are, marked incomplete.
     for (const r of this.recorders.values()) for (const snapshot of r.drain()) this.opts.store?.({ kind: 'insertSnapshot', snapshot });
     for (const x of this.extractors.values()) x.dispose();
+    await Promise.all(this.featureThreads.map((t) => t.dispose()));
     if (this.ownsLearner) await this.learner.dispose();
   }
 
@@ -445,16 +469,38 @@ export class Engine {
     const monitor = this.monitors.get(hop.assetId);
     if (!extractor || !monitor) return;
     const shaftHz = hop.shaftHz ?? monitor.config.nominalShaftHz;
+    const arrivalNs = this.arrivalNs;
+    const thread = this.featureThreads[this.threadOf.get(key(hop.assetId, hop.channelId)) ?? -1];
+    // A thread that died, or one MAX_WINDOWS_IN_FLIGHT behind, is bypassed: the window is extracted here.
+    if (thread && !thread.dead && thread.inFlight < MAX_WINDOWS_IN_FLIGHT) {
+      // The window's own copy goes to the feature thread and comes back with its features.
+      const pending = thread.extract(hop.assetId, hop.channelId, hop.window.slice(), hop.endMs, shaftHz).then(({ features, samples }) => {
+        const w = this.analysed(hop, extractor.sampleRateHz, arrivalNs, features, samples);
+        this.notifyWindow(hop, extractor.sampleRateHz, features, samples);
+        return w;
+      });
+      void monitor.submit(pending);
+      return;
+    }
     const fs = extractor.extract(hop.window, hop.endMs, shaftHz);
-    this.cache.push(fs);
-    const vector = toModelVector(fs);
     const samples = hop.window.slice();
-    void monitor.submit({
-      channelId: hop.channelId, endMs: hop.endMs, arrivalNs: this.arrivalNs, vector, velocityMmS: fs.velocityRmsMmS, shaftHz: hop.shaftHz ?? null,
-      features: fs, level: fs.rmsG, samples, sampleRateHz: extractor.sampleRateHz,
-    });
+    void monitor.submit(this.analysed(hop, extractor.sampleRateHz, arrivalNs, fs, samples));
+    this.notifyWindow(hop, extractor.sampleRateHz, fs, samples);
+  }
+
+  /** A window's features into the cache, and the window as its monitor scores it. */
+  private analysed(hop: Hop, sampleRateHz: number, arrivalNs: bigint, fs: FeatureSet, samples: Float32Array): ScoredWindow {
+    this.cache.push(fs);
+    return {
+      channelId: hop.channelId, endMs: hop.endMs, arrivalNs, vector: toModelVector(fs), velocityMmS: fs.velocityRmsMmS, shaftHz: hop.shaftHz ?? null,
+      features: fs, level: fs.rmsG, samples, sampleRateHz,
+    };
+  }
+
+  /** Tells the window listeners, after the window was queued for scoring. */
+  private notifyWindow(hop: Hop, sampleRateHz: number, fs: FeatureSet, samples: Float32Array): void {
     if (this.windowListeners.length === 0) return;
-    const w: AnalysedWindow = { assetId: hop.assetId, channelId: hop.channelId, endMs: hop.endMs, sampleRateHz: extractor.sampleRateHz, samples, features: fs };
+    const w: AnalysedWindow = { assetId: hop.assetId, channelId: hop.channelId, endMs: hop.endMs, sampleRateHz, samples, features: fs };
     for (const l of this.windowListeners) {
       try {
         l(w);
@@ -479,6 +525,13 @@ export class Engine {
     this.lastError = err;
   }
 }
+
+/**
+ * Windows a feature thread may have waiting before the engine extracts on its own thread instead:
+ * the thread's queue stays bounded, and an engine that cannot keep up slows down where its frame
+ * bus counts the frames it drops, rather than queuing without limit out of sight.
+ */
+const MAX_WINDOWS_IN_FLIGHT = 64;
 
 function key(assetId: string, channelId: string): string {
   return `${assetId}\u0000${channelId}`;

@@ -50,7 +50,8 @@ function once<T>(w: Worker, pick: (m: T) => boolean, timeoutMs: number): Promise
  * Phase: the plant through a real MQTT broker (mosquitto, loopback). 16 machines × 4 channels =
  * 64 channels at 25.6 kHz publish 10 ms frames (6 400 messages/s, 1.6 M samples/s) from a
  * gateway thread; one engine subscribes (MqttSource), cuts 4096-sample windows every 1024 samples
- * (1 600 windows/s), runs velocity protection on each, and sends its trips as MQTT commands
+ * (1 600 windows/s; features on the engine's thread, or in `featureThreads` beside it), runs
+ * velocity protection on each, and sends its trips as MQTT commands
  * (QoS 1, correlation id, acknowledgement) to a controller in another thread. A channel is then
  * made loud, one machine at a time; `mqtt.trip_ms` is from the gateway's publish of the frame
  * whose condition trips (the one that completed the window the engine's decision names) to the
@@ -58,7 +59,7 @@ function once<T>(w: Worker, pick: (m: T) => boolean, timeoutMs: number): Promise
  * trips: its loud samples sit under the tail of the analysis window's taper. Skipped, saying why,
  * without mosquitto.
  */
-export async function mqttBench(m: Metrics, log: (l: string) => void, o: { trips?: number; warmupS?: number; assets?: number; prefix?: string } = {}): Promise<void> {
+export async function mqttBench(m: Metrics, log: (l: string) => void, o: { trips?: number; warmupS?: number; assets?: number; prefix?: string; featureThreads?: number } = {}): Promise<void> {
   if (!MOSQUITTO) {
     log('mqtt phase skipped: mosquitto is not installed (apt-get install mosquitto)');
     return;
@@ -83,7 +84,7 @@ export async function mqttBench(m: Metrics, log: (l: string) => void, o: { trips
       return output.requestTrip(cmd);
     },
   };
-  const engine = await Engine.create({ assets, clock: () => Date.now(), actuator });
+  const engine = await Engine.create({ assets, clock: () => Date.now(), actuator, featureThreads: o.featureThreads ?? 0 });
   const bus = new FrameBus(
     (f) => {
       onLoudChannel(f, path.accepted);
@@ -171,6 +172,7 @@ export async function mqttBench(m: Metrics, log: (l: string) => void, o: { trips
     const sc = source.counters();
     const oc = output.counters();
     m[`${key}.load.channels`] = channels.length;
+    m[`${key}.load.feature_threads`] = o.featureThreads ?? 0;
     m[`${key}.load.frames_per_s`] = round(framesPerS);
     m[`${key}.load.windows_per_s`] = round(windowsPerS);
     m[`${key}.trip_ms.p50`] = round(percentile(trips, 50), 2);
@@ -179,7 +181,7 @@ export async function mqttBench(m: Metrics, log: (l: string) => void, o: { trips
     for (const [leg, xs] of Object.entries(legs)) m[`${key}.${leg}_ms.p99`] = round(percentile(xs, 99), 2);
     m[`${key}.dropped_frames`] = st.dropped;
     log(
-      `mqtt: ${channels.length} channels × ${RATE_HZ / 1000} kHz in ${(1000 * FRAME_SAMPLES) / RATE_HZ} ms frames through mosquitto into one engine: ` +
+      `mqtt: ${channels.length} channels × ${RATE_HZ / 1000} kHz in ${(1000 * FRAME_SAMPLES) / RATE_HZ} ms frames through mosquitto into one engine (${o.featureThreads ?? 0} feature threads): ` +
         `${framesPerS.toFixed(0)} frames/s (${windowsPerS.toFixed(0)} windows/s) taken, ${st.dropped} dropped by the engine's bus, ` +
         `source gaps ${sc.sequence.gaps} (${sc.sequence.missing} frames missing), gateway at most ${lastStats.behindMs.toFixed(0)} ms behind`,
     );

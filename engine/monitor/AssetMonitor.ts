@@ -309,9 +309,18 @@ export class AssetMonitor {
     return this.channels.get(channelId)?.lifecycle.production?.levelMedian ?? null;
   }
 
-  /** Queues a window; resolves when it (and all before it) are decided. */
-  submit(w: ScoredWindow): Promise<void> {
-    this.chain = this.chain.then(() => this.process(w)).catch((err: unknown) => this.sinks.onError(err));
+  /**
+   * Queues a window, or the promise of one (its features still being computed in the feature
+   * thread); resolves when it (and all before it) are decided. Windows are decided in the order
+   * queued, whenever each becomes ready; one that fails is reported and skipped.
+   */
+  submit(w: ScoredWindow | Promise<ScoredWindow>): Promise<void> {
+    // Handled now, so a failure before the chain reaches it is not an unhandled rejection.
+    if (w instanceof Promise) w.catch(() => {});
+    this.chain = this.chain
+      .then(() => w)
+      .then((ready) => this.process(ready))
+      .catch((err: unknown) => this.sinks.onError(err));
     return this.chain;
   }
 

@@ -58,6 +58,8 @@ export interface ConsolePlant<F extends ConsoleFeed> {
   assets: AssetConfig[];
   /** How the status names the data's origin ("demo plant (simulated)", "plant north-works"). */
   sourceLabel: string;
+  /** Threads computing features beside the engine's (EngineOptions.featureThreads); default 0. */
+  featureThreads?: number;
   /** Starts the feed into the engine; called once the store, models and configurations are in place. */
   feed(engine: Engine, clock: () => number): F | Promise<F>;
 }
@@ -74,7 +76,7 @@ export async function startConsoleCore<F extends ConsoleFeed>(plant: ConsolePlan
   const clock = opts.clock ?? (() => Date.now());
   const store = openStore(opts.dbPath ?? '.vigil/demo.sqlite', { thread: 'worker' });
   const actuator = opts.actuator ?? new RecordingActuator(clock);
-  const engine = await Engine.create({ assets: plant.assets, clock, actuator, store: (op) => store.writer.enqueue(op), sourceLabel: plant.sourceLabel, seed: opts.seed ?? 1 });
+  const engine = await Engine.create({ assets: plant.assets, clock, actuator, store: (op) => store.writer.enqueue(op), sourceLabel: plant.sourceLabel, seed: opts.seed ?? 1, featureThreads: plant.featureThreads ?? 0 });
   const live = new LiveViews(engine, clock);
   const restored = await restoreProductionModels(engine, store.repo);
   // The operator's alarm list (ISA-18.2 states, journaled) and the 1-second history the backtest reads.

@@ -59,6 +59,7 @@ export async function startPlantConsole(config: PlantConfig, assets: AssetConfig
     {
       assets,
       sourceLabel: `plant ${config.site}`,
+      featureThreads: config.engine?.featureThreads ?? 0,
       feed: async (engine, clock) => {
         const bus = new FrameBus((f) => engine.accept(f), { batchSize: 1, onDrop: (f) => engine.ingest.countRejected(f.assetId, f.channelId, 'overflow') });
         // With scale-out, data of an asset another engine runs is dropped here (sources other than MQTT deliver every asset).

@@ -175,6 +175,18 @@ describe('plant configuration: parsePlantConfig', () => {
 });
 
 describe('plant configuration: loadPlantConfig', () => {
+  it('given engine.featureThreads, then 2 is taken, absent is 0, and a negative count or a misspelt key is an error at its line', () => {
+    const withEngine = (block: string): PlantConfigResult => parsePlantConfig(`${VALID_PLANT}engine:\n${block}`, 'plant.yaml');
+    const two = withEngine('  featureThreads: 2\n');
+    expect(two.ok && two.config.engine).toEqual({ featureThreads: 2 });
+    const none = parsePlantConfig(VALID_PLANT, 'plant.yaml');
+    expect(none.ok && none.config.engine).toBeUndefined();
+    const lines = VALID_PLANT.split('\n').length;
+    expect(report(withEngine('  featureThreads: -1\n'))).toContain(`plant.yaml:${lines + 1}:`);
+    expect(report(withEngine('  featureThreads: -1\n'))).toContain('engine.featureThreads');
+    expect(report(withEngine('  featureTreads: 2\n'))).toContain('featureTreads');
+  });
+
   it('given the example plant shipped as documentation, when loaded, then it parses cleanly into a pump and a fan the engine accepts', async () => {
     const r = await loadPlantConfig(join(import.meta.dirname, '../../../../engine/config/plant/example-plant.yaml'));
     expect(report(r)).toBe('');

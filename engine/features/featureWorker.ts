@@ -1,0 +1,35 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import type { AssetConfig } from '../contract/asset';
+import { initDsp } from './fft';
+import { FeatureExtractor } from './FeatureExtractor';
+import type { FeatureReply, FeatureRequest } from './FeatureThread';
+
+/**
+ * The feature thread: one FeatureExtractor per waveform channel of the engine's assets, the same
+ * DSP the engine thread runs inline. Windows are answered in the order they came, each with its
+ * sample buffer handed back (transferred both ways: no copy).
+ */
+const port = parentPort;
+if (!port) throw new Error('featureWorker must run in a worker thread');
+const assets = workerData as AssetConfig[];
+await initDsp();
+const extractors = new Map<string, FeatureExtractor>();
+for (const a of assets) {
+  for (const ch of a.channels) {
+    extractors.set(`${a.assetId}\u0000${ch.channelId}`, new FeatureExtractor({ assetId: a.assetId, channelId: ch.channelId, sampleRateHz: ch.sampleRateHz, windowSize: ch.windowSize, bearing: a.bearing }));
+  }
+}
+
+port.on('message', (req: FeatureRequest) => {
+  const samples = new Float32Array(req.samples);
+  let reply: FeatureReply;
+  try {
+    const extractor = extractors.get(`${req.assetId}\u0000${req.channelId}`);
+    if (!extractor) throw new Error(`the feature thread has no channel ${req.assetId}/${req.channelId}`);
+    reply = { seq: req.seq, ok: true, features: extractor.extract(samples, req.endMs, req.shaftHz), samples: req.samples };
+  } catch (err) {
+    reply = { seq: req.seq, ok: false, error: err instanceof Error ? err.message : String(err), samples: req.samples };
+  }
+  port.postMessage(reply, [req.samples]);
+});
+port.postMessage({ seq: 0, ok: true, ready: true });
