@@ -470,7 +470,8 @@ export class Engine {
     if (!extractor || !monitor) return;
     const shaftHz = hop.shaftHz ?? monitor.config.nominalShaftHz;
     const arrivalNs = this.arrivalNs;
-    const thread = this.featureThreads[this.threadOf.get(key(hop.assetId, hop.channelId)) ?? -1];
+    // No key built per window unless there are feature threads to choose among (the default is none).
+    const thread = this.featureThreads.length > 0 ? this.featureThreads[this.threadOf.get(key(hop.assetId, hop.channelId)) ?? -1] : undefined;
     // A thread that died, or one MAX_WINDOWS_IN_FLIGHT behind, is bypassed: the window is extracted here.
     if (thread && !thread.dead && thread.inFlight < MAX_WINDOWS_IN_FLIGHT) {
       // The window's own copy goes to the feature thread and comes back with its features.
