@@ -166,7 +166,10 @@ export class StoreWriter implements StoreSink {
    */
   flush(): Promise<void> {
     return this.#exclusive(async () => {
+      // The flush writes everything now; a deferred step queued earlier would only retry a blocked
+      // batch at once, ignoring the back-off, so the flush takes its place.
       this.#cancelRetry();
+      this.#cancelDeferred();
       while (this.#queue.length > 0) {
         if ((await this.#step()) === 'blocked') throw new StoreWriterError(this.#stats.lastError, this.#queue.length);
       }

@@ -132,7 +132,6 @@ export class WorkerStoreWriter implements StoreSink {
   flush(): Promise<void> {
     if (this.#closing) return this.#closing;
     if (this.#dead !== null) return Promise.reject(this.#deathError());
-    this.#post();
     return this.#call('flush');
   }
 
@@ -143,7 +142,6 @@ export class WorkerStoreWriter implements StoreSink {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       if (this.#dead !== null) throw this.#deathError();
-      this.#post();
       try {
         await this.#call('close');
       } finally {
@@ -183,11 +181,9 @@ export class WorkerStoreWriter implements StoreSink {
   }
 
   #post(): void {
-    this.#postTurn?.();
-    this.#postTurn = null;
-    if (this.#outbox.length === 0 || this.#dead !== null) return;
-    const ops = this.#outbox;
-    this.#outbox = [];
+    if (this.#dead !== null) return;
+    const ops = this.#takeOutbox();
+    if (ops.length === 0) return;
     this.#posts++;
     try {
       this.#send({ type: 'ops', ops });
@@ -197,6 +193,15 @@ export class WorkerStoreWriter implements StoreSink {
       for (const op of ops) this.#postAlone(op);
     }
   }
+
+  #takeOutbox(): StoreOp[] {
+    this.#postTurn?.();
+    this.#postTurn = null;
+    const ops = this.#outbox;
+    this.#outbox = [];
+    return ops;
+  }
+
 
   #postAlone(op: StoreOp): void {
     try {
@@ -215,9 +220,16 @@ export class WorkerStoreWriter implements StoreSink {
   #call(type: 'flush' | 'close'): Promise<void> {
     const seq = ++this.#seq;
     if (type === 'close') this.#closeSeq = seq;
+    const ops = this.#takeOutbox();
+    if (ops.length > 0) this.#posts++;
     return new Promise<void>((resolve, reject) => {
       this.#pending.set(seq, { resolve, reject });
-      this.#send({ type, seq });
+      try {
+        this.#send({ type, seq, ops });
+      } catch {
+        for (const op of ops) this.#postAlone(op); // as in #post
+        this.#send({ type, seq, ops: [] });
+      }
     });
   }
 

@@ -49,9 +49,11 @@ port.on('message', (req: StoreWorkerRequest) => {
       for (const op of req.ops) writer.enqueue(op);
       return;
     case 'flush':
+      for (const op of req.ops) writer.enqueue(op);
       void settle(req.seq, writer.flush(), false);
       return;
     case 'close':
+      for (const op of req.ops) writer.enqueue(op);
       void settle(req.seq, writer.close(), true).finally(() => {
         clearInterval(statsTimer);
         port.close();

@@ -21,9 +21,11 @@ export interface StoreWorkerData {
 /**
  * Requests to the writer thread. `ops` is fire-and-forget (one message per event-loop turn, not per
  * op); `flush` and `close` carry a sequence number and are answered by a `done` with the same one.
- * Messages are handled in order, so a flush covers every `ops` message posted before it.
+ * Messages are handled in order, so a flush covers every `ops` message posted before it. A flush or
+ * close also carries the ops enqueued since the last post, so the thread queues them and starts the
+ * flush in one step, never writing them on its own schedule first.
  */
-export type StoreWorkerRequest = { type: 'ops'; ops: StoreOp[] } | { type: 'flush'; seq: number } | { type: 'close'; seq: number };
+export type StoreWorkerRequest = { type: 'ops'; ops: StoreOp[] } | { type: 'flush' | 'close'; seq: number; ops: StoreOp[] };
 
 /**
  * Messages from the writer thread. Errors travel as data (`StoreError`), never as cloned Error

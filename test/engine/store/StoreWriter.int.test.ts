@@ -166,7 +166,9 @@ describe('StoreWriter', () => {
     blocker.exec('BEGIN IMMEDIATE');
     try {
       for (const op of incidentOps()) writer.enqueue(op);
+      expect(clock.deferredCount()).toBe(1);
       await expect(writer.flush()).rejects.toBeInstanceOf(StoreWriterError);
+      expect(clock.deferredCount()).toBe(0); // the flush took the deferred step's place: no attempt outside the back-off
       expect(writer.stats()).toMatchObject({ queued: 5, written: 0, failedTransactions: 1 });
       expect(writer.pending()).toHaveLength(5);
       expect(issues).toEqual([
