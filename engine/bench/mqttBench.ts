@@ -47,6 +47,63 @@ function once<T>(w: Worker, pick: (m: T) => boolean, timeoutMs: number): Promise
 }
 
 /**
+ * Phase: the same gateway, broker and load as `mqttBench`, and nothing of the engine: a bare
+ * `MqttSource` (the engine's own MQTT client) takes every frame and only notes when each of one
+ * loud channel's frames reached it. `<prefix>.transport_floor_ms` is publish → that client, the
+ * first leg of every trip, with no window, feature, decision or command behind it: what this
+ * machine's broker and loopback cost at this load, and so the least any trip through them can take.
+ */
+export async function mqttTransportFloor(m: Metrics, log: (l: string) => void, o: { assets?: number; prefix?: string; seconds?: number } = {}): Promise<void> {
+  if (!MOSQUITTO) {
+    log('mqtt transport floor skipped: mosquitto is not installed (apt-get install mosquitto)');
+    return;
+  }
+  const broker = await startMosquitto();
+  const url = `mqtt://127.0.0.1:${broker.port}`;
+  const channels = benchAssets(o.assets ?? 16).flatMap((a) => a.channels.map((c) => ({ assetId: a.assetId, channelId: c.channelId })));
+  const loud = channels[Math.min(5, channels.length - 1)]!;
+  const received = new Map<number, bigint>();
+  const source = await MqttSource.connect({
+    url,
+    site: SITE,
+    sink: {
+      frame: (f) => {
+        if (f.assetId === loud.assetId && f.channelId === loud.channelId) received.set(Math.round(f.startMs + (1000 * f.samples.length) / f.sampleRateHz), process.hrtime.bigint());
+      },
+      vector: () => {},
+      value: () => {},
+    },
+  });
+  const load = startModuleWorker(import.meta.url, 'mqttLoadWorker', { workerData: { url, site: SITE, channels, sampleRateHz: RATE_HZ, frameSamples: FRAME_SAMPLES } satisfies MqttLoadData });
+  const published: Array<{ endMs: number; publishedNs: bigint }> = [];
+  load.on('message', (msg: FromLoad) => msg.kind === 'loud' && published.push(msg));
+  try {
+    await new Promise((r) => setTimeout(r, 3000));
+    load.postMessage({ kind: 'loud', ...loud } satisfies ToLoad);
+    await new Promise((r) => setTimeout(r, (o.seconds ?? 10) * 1000));
+    load.postMessage({ kind: 'quiet' } satisfies ToLoad);
+    await new Promise((r) => setTimeout(r, 500));
+    const delays = published.flatMap((p) => {
+      const at = received.get(Math.round(p.endMs));
+      return at === undefined ? [] : [Number(at - p.publishedNs) / 1e6];
+    });
+    const key = o.prefix ?? 'mqtt';
+    m[`${key}.transport_floor_ms.p50`] = round(percentile(delays, 50), 2);
+    m[`${key}.transport_floor_ms.p99`] = round(percentile(delays, 99), 2);
+    log(
+      `mqtt: transport floor at ${channels.length} channels (gateway → mosquitto → the engine's MQTT client, no engine): ` +
+        `p50 ${percentile(delays, 50).toFixed(2)} / p99 ${percentile(delays, 99).toFixed(2)} / max ${Math.max(...delays).toFixed(2)} ms over ${delays.length} of ${published.length} frames`,
+    );
+  } finally {
+    load.postMessage({ kind: 'stop' } satisfies ToLoad);
+    await once(load, (x: FromLoad) => x.kind === 'stopped', 5000).catch(() => null);
+    await load.terminate();
+    await source.dispose();
+    await broker.stop();
+  }
+}
+
+/**
  * Phase: the plant through a real MQTT broker (mosquitto, loopback). 16 machines × 4 channels =
  * 64 channels at 25.6 kHz publish 10 ms frames (6 400 messages/s, 1.6 M samples/s) from a
  * gateway thread; one engine subscribes (MqttSource), cuts 4096-sample windows every 1024 samples
