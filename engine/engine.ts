@@ -103,6 +103,8 @@ export class Engine {
   /** Feature threads (EngineOptions.featureThreads); channel i goes to thread i mod n, so a channel's windows stay in order on one. */
   private featureThreads: FeatureThread[] = [];
   private readonly threadOf = new Map<string, number>();
+  /** Windows a feature thread took and died with, then extracted on this thread. */
+  private windowsRecovered = 0;
   private readonly vectorChannels = new Map<string, VectorChannelState>();
   /** Raw waveform history per waveform channel, for incident snapshots (none when disabled). */
   private readonly recorders = new Map<string, WaveformRecorder>();
@@ -174,7 +176,8 @@ export class Engine {
     const engine = new Engine(opts);
     const n = opts.featureThreads ?? 0;
     if (n > 0) {
-      engine.featureThreads = Array.from({ length: n }, () => new FeatureThread(opts.assets));
+      // A thread's death is a fault of the engine (counted, kept as lastError); its windows are not lost (see onHop).
+      engine.featureThreads = Array.from({ length: n }, () => new FeatureThread(opts.assets, (err) => engine.fail(err)));
       try {
         await Promise.all(engine.featureThreads.map((t) => t.ready));
       } catch (err) {
@@ -399,6 +402,11 @@ export class Engine {
     return this.errors;
   }
 
+  /** The feature threads (EngineOptions.featureThreads): how many run, which died and why, and the windows they died with that this thread extracted instead. */
+  featureThreadHealth(): { threads: number; dead: string[]; windowsRecovered: number } {
+    return { threads: this.featureThreads.length, dead: this.featureThreads.flatMap((t) => (t.dead ? [t.dead.message] : [])), windowsRecovered: this.windowsRecovered };
+  }
+
   /** The plant's links for the status (`PlantStatus.connections`); read at each status, so keep it cheap. */
   reportConnections(fn: () => ConnectionStatus[]): void {
     this.connectionsOf = fn;
@@ -474,12 +482,21 @@ export class Engine {
     const thread = this.featureThreads.length > 0 ? this.featureThreads[this.threadOf.get(key(hop.assetId, hop.channelId)) ?? -1] : undefined;
     // A thread that died, or one MAX_WINDOWS_IN_FLIGHT behind, is bypassed: the window is extracted here.
     if (thread && !thread.dead && thread.inFlight < MAX_WINDOWS_IN_FLIGHT) {
-      // The window's own copy goes to the feature thread and comes back with its features.
-      const pending = thread.extract(hop.assetId, hop.channelId, hop.window.slice(), hop.endMs, shaftHz).then(({ features, samples }) => {
-        const w = this.analysed(hop, extractor.sampleRateHz, arrivalNs, features, samples);
-        this.notifyWindow(hop, extractor.sampleRateHz, features, samples);
-        return w;
-      });
+      // The window's own copy: the thread gets a copy of it, and it stays here for the decision.
+      const samples = hop.window.slice();
+      const pending = thread
+        .extract(hop.assetId, hop.channelId, samples, hop.endMs, shaftHz)
+        .catch((err: unknown) => {
+          // The thread died with the window in it: extracted here instead, so no window is lost.
+          if (!thread.dead) throw err;
+          this.windowsRecovered++;
+          return extractor.extract(samples, hop.endMs, shaftHz);
+        })
+        .then((features) => {
+          const w = this.analysed(hop, extractor.sampleRateHz, arrivalNs, features, samples);
+          this.notifyWindow(hop, extractor.sampleRateHz, features, samples);
+          return w;
+        });
       void monitor.submit(pending);
       return;
     }

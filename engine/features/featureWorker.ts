@@ -6,8 +6,7 @@ import type { FeatureReply, FeatureRequest } from './FeatureThread';
 
 /**
  * The feature thread: one FeatureExtractor per waveform channel of the engine's assets, the same
- * DSP the engine thread runs inline. Windows are answered in the order they came, each with its
- * sample buffer handed back (transferred both ways: no copy).
+ * DSP the engine thread runs inline. Windows are answered in the order they came.
  */
 const port = parentPort;
 if (!port) throw new Error('featureWorker must run in a worker thread');
@@ -21,15 +20,14 @@ for (const a of assets) {
 }
 
 port.on('message', (req: FeatureRequest) => {
-  const samples = new Float32Array(req.samples);
   let reply: FeatureReply;
   try {
     const extractor = extractors.get(`${req.assetId}\u0000${req.channelId}`);
     if (!extractor) throw new Error(`the feature thread has no channel ${req.assetId}/${req.channelId}`);
-    reply = { seq: req.seq, ok: true, features: extractor.extract(samples, req.endMs, req.shaftHz), samples: req.samples };
+    reply = { seq: req.seq, ok: true, features: extractor.extract(req.samples, req.endMs, req.shaftHz) };
   } catch (err) {
-    reply = { seq: req.seq, ok: false, error: err instanceof Error ? err.message : String(err), samples: req.samples };
+    reply = { seq: req.seq, ok: false, error: err instanceof Error ? err.message : String(err) };
   }
-  port.postMessage(reply, [req.samples]);
+  port.postMessage(reply);
 });
 port.postMessage({ seq: 0, ok: true, ready: true });
