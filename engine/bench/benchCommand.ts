@@ -148,10 +148,10 @@ export async function benchCommand(o: BenchOptions): Promise<number> {
   await latencyAtLoad(o.seconds ?? 20, metrics, log);
   metrics['memory.rss_mb_peak'] = round(rss.stop() / 2 ** 20);
   // Through a real broker: after the engine's RSS (it runs a second engine of 64 channels).
-  // 64 channels outgrow the engine's thread on 2 cores: features in 2 threads beside it (EngineOptions.featureThreads).
   // First the broker alone at each load: the part of every trip that no engine work can remove.
   await mqttTransportFloor(metrics, log);
   await mqttTransportFloor(metrics, log, { assets: 4, prefix: 'mqtt.16ch' });
+  // 64 channels outgrow the engine's thread on 2 cores: features in 2 threads beside it (EngineOptions.featureThreads).
   await mqttBench(metrics, log, { featureThreads: 2 });
   // A quarter of the load: the path's own latency when the engine's thread keeps up with ease (no feature threads: one hop fewer).
   await mqttBench(metrics, log, { assets: 4, prefix: 'mqtt.16ch' });

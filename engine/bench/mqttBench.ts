@@ -33,6 +33,15 @@ function benchAssets(count: number): AssetConfig[] {
   }));
 }
 
+function channelsOf(assets: readonly AssetConfig[]): Array<{ assetId: string; channelId: string }> {
+  return assets.flatMap((a) => a.channels.map((c) => ({ assetId: a.assetId, channelId: c.channelId })));
+}
+
+/** A frame's key: the end of its last sample in ms, rounded, as the load thread reports its loud frames (`endMs`). */
+function frameEndKey(f: { startMs: number; sampleRateHz: number; samples: Float32Array }): number {
+  return Math.round(f.startMs + (1000 * f.samples.length) / f.sampleRateHz);
+}
+
 function once<T>(w: Worker, pick: (m: T) => boolean, timeoutMs: number): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no answer from the benchmark thread within ${timeoutMs} ms`)), timeoutMs);
@@ -60,7 +69,7 @@ export async function mqttTransportFloor(m: Metrics, log: (l: string) => void, o
   }
   const broker = await startMosquitto();
   const url = `mqtt://127.0.0.1:${broker.port}`;
-  const channels = benchAssets(o.assets ?? 16).flatMap((a) => a.channels.map((c) => ({ assetId: a.assetId, channelId: c.channelId })));
+  const channels = channelsOf(benchAssets(o.assets ?? 16));
   const loud = channels[Math.min(5, channels.length - 1)]!;
   const received = new Map<number, bigint>();
   const source = await MqttSource.connect({
@@ -68,7 +77,7 @@ export async function mqttTransportFloor(m: Metrics, log: (l: string) => void, o
     site: SITE,
     sink: {
       frame: (f) => {
-        if (f.assetId === loud.assetId && f.channelId === loud.channelId) received.set(Math.round(f.startMs + (1000 * f.samples.length) / f.sampleRateHz), process.hrtime.bigint());
+        if (f.assetId === loud.assetId && f.channelId === loud.channelId) received.set(frameEndKey(f), process.hrtime.bigint());
       },
       vector: () => {},
       value: () => {},
@@ -125,14 +134,14 @@ export async function mqttBench(m: Metrics, log: (l: string) => void, o: { trips
   const url = `mqtt://127.0.0.1:${broker.port}`;
   const assets = benchAssets(o.assets ?? 16);
   const key = o.prefix ?? 'mqtt';
-  const channels = assets.flatMap((a) => a.channels.map((c) => ({ assetId: a.assetId, channelId: c.channelId })));
+  const channels = channelsOf(assets);
   const output = await MqttTripOutput.connect({ url, site: SITE, name: 'mqtt-bench-controller', ackTimeoutMs: 1000 });
   // Where the time goes, on the loud channel only (one comparison per frame): when each of its
   // frames reached the engine's MQTT client and left the bus for ingest, and when a trip command
   // was handed to the output. Keyed by the frame's end, as the load thread reports its frames.
   const path = { channel: null as { assetId: string; channelId: string } | null, received: new Map<number, bigint>(), accepted: new Map<number, bigint>(), commanded: [] as Array<{ assetId: string; atNs: bigint }> };
   const onLoudChannel = (f: { assetId: string; channelId: string; startMs: number; sampleRateHz: number; samples: Float32Array }, into: Map<number, bigint>): void => {
-    if (f.assetId === path.channel?.assetId && f.channelId === path.channel.channelId) into.set(Math.round(f.startMs + (1000 * f.samples.length) / f.sampleRateHz), process.hrtime.bigint());
+    if (f.assetId === path.channel?.assetId && f.channelId === path.channel.channelId) into.set(frameEndKey(f), process.hrtime.bigint());
   };
   const actuator = {
     name: output.name,
